@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "panorama",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "panorama", targets: ["panorama"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "PanoramaCore", swiftSettings: swiftSettings),
+        .target(name: "PanoramaEngine", dependencies: ["PanoramaCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "PanoramaStore",
+            dependencies: [
+                "PanoramaCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PanoramaServices",
+            dependencies: [
+                "PanoramaCore", "PanoramaEngine", "PanoramaStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PanoramaHTTP",
+            dependencies: [
+                "PanoramaServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "panorama",
+            dependencies: [
+                "PanoramaHTTP", "PanoramaServices", "PanoramaStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PanoramaCoreTests", dependencies: ["PanoramaCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PanoramaEngineTests", dependencies: ["PanoramaEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "PanoramaServicesTests", dependencies: ["PanoramaServices"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PanoramaHTTPTests",
+            dependencies: ["PanoramaHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

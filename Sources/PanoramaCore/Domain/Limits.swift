@@ -1,0 +1,9 @@
+/// Size limits of the tracking API, as Segment documents them.
+public enum TrackingLimits {
+    /// Largest accepted message, in bytes of JSON.
+    public static let maxMessageBytes = 32 * 1024
+    /// Largest accepted batch request body, in bytes of JSON after decompression.
+    public static let maxBatchBytes = 500 * 1024
+    /// Largest accepted compressed request body; larger gzip bodies are refused before inflating.
+    public static let maxCompressedBytes = 500 * 1024
+}

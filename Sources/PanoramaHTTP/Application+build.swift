@@ -1,0 +1,82 @@
+import Hummingbird
+import Logging
+import PanoramaCore
+import PanoramaServices
+import Prometheus
+
+/// Builds the router: tracking API, REST API behind admin keys, health, metrics and the API document.
+public func buildRouter(_ services: Services, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(registry: registry))
+    router.add(middleware: ErrorMiddleware(logger: services.logger))
+
+    router.get("health") { _, _ in JSONResponse.make(["status": "ok"]) }
+    router.get("ready") { _, _ in
+        await services.store.ping()
+            ? JSONResponse.make(["status": "ready"])
+            : JSONResponse.error(.unavailable("the store does not answer"))
+    }
+    router.get("metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+    router.get("openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    }
+
+    TrackingController(ingest: services.ingest, keys: services.keys, clock: services.clock).addRoutes(to: router)
+
+    let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: services.keys))
+    CustomerController(profiles: services.profiles).addRoutes(to: api)
+    AdminController(pipeline: services.pipeline, keys: services.keys, settings: services.settings).addRoutes(to: api)
+    return router
+}
+
+/// A running node's application and the keys its first start created (to print once).
+public struct BuiltApplication<App: ApplicationProtocol> {
+    public let application: App
+    public let issuedKeys: [IssuedKey]
+    public let services: Services
+}
+
+/// Opens the store, bootstraps the default workspace on first start, and builds the application
+/// with the ingest pipeline in its service group.
+public func buildApplication(
+    _ configuration: Configuration, logger: Logger? = nil,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> BuiltApplication<some ApplicationProtocol> {
+    var logger = logger ?? Logger(label: "panorama")
+    logger.logLevel = configuration.logLevel
+    let registry = PrometheusCollectorRegistry()
+    let services = try Services(
+        configuration: configuration, metrics: PrometheusSink(registry: registry), logger: logger)
+    let issued = try await services.bootstrap()
+    let router = buildRouter(services, registry: registry)
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Panorama"),
+        services: [services.pipeline],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: logger)
+    return BuiltApplication(application: app, issuedKeys: issued, services: services)
+}
+
+/// Checks `Authorization: Bearer <admin key>` and puts the key in the request context.
+struct AdminAuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let keys: KeyService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw PanoramaError(
+                .unauthorized, code: "missing_key", message: "send an admin key as 'Authorization: Bearer <key>'")
+        }
+        var context = context
+        context.apiKey = try await keys.authenticate(
+            secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), kind: .admin)
+        return try await next(request, context)
+    }
+}

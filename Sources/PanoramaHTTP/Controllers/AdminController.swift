@@ -1,0 +1,108 @@
+import Hummingbird
+import PanoramaCore
+import PanoramaServices
+
+/// REST: merge undo, API keys and identifier types of the caller's workspace.
+struct AdminController {
+    let pipeline: IngestPipeline
+    let keys: KeyService
+    let settings: WorkspaceSettingsCache
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("merges/:id/undo", use: undo)
+        group.get("keys", use: listKeys)
+        group.post("keys", use: createKey)
+        group.delete("keys/:id", use: revokeKey)
+        group.get("identifier-types", use: identifierTypes)
+        group.put("identifier-types/:name", use: saveIdentifierType)
+    }
+
+    @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let merge = try await pipeline.undoMerge(workspaceID: try context.workspaceID, mergeID: try Params.id(context))
+        return JSONResponse.make(CustomerController.json(merge))
+    }
+
+    static func json(_ key: APIKey, secret: String? = nil) -> JSONValue {
+        var object: JSONObject = [
+            "id": .number(JSONNumber(key.id)), "kind": .string(key.kind.rawValue), "name": .string(key.name),
+            "prefix": .string(key.prefix), "created_at": key.createdAt.isoTime, "revoked_at": key.revokedAt.isoTime,
+        ]
+        if let secret { object.set("secret", .string(secret)) }
+        return .object(object)
+    }
+
+    @Sendable func listKeys(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let all = try await keys.list(workspaceID: try context.workspaceID)
+        return JSONResponse.make(.object(["data": .array(JSONArray(all.map { Self.json($0) }))]))
+    }
+
+    @Sendable func createKey(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await Self.jsonBody(request)
+        guard let kindText = body["kind"]?.stringValue, let kind = APIKeyKind(rawValue: kindText) else {
+            throw PanoramaError.badRequest("invalid_kind", "kind must be 'write' or 'admin'", field: "kind")
+        }
+        let name = body["name"]?.stringValue ?? "\(kind.rawValue) key"
+        let issued = try await keys.create(workspaceID: try context.workspaceID, kind: kind, name: name)
+        return JSONResponse.make(Self.json(issued.key, secret: issued.secret), status: .created)
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try Params.id(context)
+        let workspaceID = try context.workspaceID
+        guard try await keys.list(workspaceID: workspaceID).contains(where: { $0.id == id && $0.revokedAt == nil }) else {
+            throw PanoramaError.notFound("key_not_found", "no live key with id \(id) in this workspace")
+        }
+        try await keys.revoke(id: id)
+        return Response(status: .noContent)
+    }
+
+    static func json(_ t: IdentifierType) -> JSONValue {
+        .object([
+            "name": .string(t.name), "priority": .number(JSONNumber(t.priority)),
+            "limit": t.limit.map { .number(JSONNumber($0)) } ?? .null, "unique": .bool(t.unique),
+        ])
+    }
+
+    @Sendable func identifierTypes(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try await settings.identity(try context.workspaceID)
+        return JSONResponse.make(.object(["data": .array(JSONArray(identity.types.map(Self.json)))]))
+    }
+
+    @Sendable func saveIdentifierType(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let name = try Params.string(context, "name")
+        guard !name.isEmpty, name.count <= 64,
+            name.unicodeScalars.allSatisfy({ ($0.properties.isLowercase && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_" })
+        else {
+            throw PanoramaError.badRequest(
+                "invalid_name", "identifier type names use a-z, 0-9 and _ (up to 64), e.g. crm_id", field: "name")
+        }
+        let body = try await Self.jsonBody(request)
+        guard let priority = body["priority"]?.numberValue?.int64, (0...1000).contains(priority) else {
+            throw PanoramaError.badRequest("invalid_priority", "priority must be an integer 0–1000", field: "priority")
+        }
+        var limit: Int?
+        if let raw = body["limit"], !raw.isNull {
+            guard let n = raw.numberValue?.int64, n >= 1, n <= 10_000 else {
+                throw PanoramaError.badRequest("invalid_limit", "limit must be null or an integer 1–10000", field: "limit")
+            }
+            limit = Int(n)
+        }
+        let type = IdentifierType(name: name, priority: Int(priority), limit: limit, unique: true)
+        try await settings.saveIdentifierType(try context.workspaceID, type)
+        return JSONResponse.make(Self.json(type))
+    }
+
+    static func jsonBody(_ request: Request) async throws -> JSONValue {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 64 * 1024)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw PanoramaError(.payloadTooLarge, code: "payload_too_large", message: "request body is over 64 KB")
+        }
+        let value = try IngestService.parse(Array(buffer.readableBytesView))
+        guard case .object = value else {
+            throw PanoramaError.badRequest("invalid_body", "request body must be a JSON object")
+        }
+        return value
+    }
+}

@@ -1,0 +1,111 @@
+import PanoramaCore
+import PanoramaStore
+
+/// The unified 360° view of one live profile.
+public struct Profile: Sendable, Equatable {
+    public var id: Int64
+    public var identifiers: [Identifier]
+    /// Traits after last-write-wins by event time across every raw profile merged in.
+    public var traits: [TraitValue]
+    public var createdAt: Int64
+    public var firstSeen: Int64?
+    public var lastSeen: Int64?
+    public var eventCount: Int64
+    /// Raw profiles merged into this one (their ids still resolve here).
+    public var mergedIDs: [Int64]
+}
+
+/// Read side of profiles: 360° view, look-up by identifier, timeline, search, merge history.
+public final class ProfileService: Sendable {
+    private let store: any PanoramaStore
+    private let settings: WorkspaceSettingsCache
+
+    public init(store: any PanoramaStore, settings: WorkspaceSettingsCache) {
+        self.store = store
+        self.settings = settings
+    }
+
+    private func notFound(_ id: Int64) -> PanoramaError {
+        .notFound("customer_not_found", "no customer \(id) in this workspace")
+    }
+
+    /// The live profile that `id` is or was merged into.
+    public func profile(workspaceID: Int64, id: Int64) async throws -> Profile {
+        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else { throw notFound(id) }
+        let members = try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID)
+        let ids = members.map(\.id)
+        let identifiers = try await store.identifiers(workspaceID: workspaceID, customerIDs: ids).map(\.identifier)
+        var latest: [String: TraitValue] = [:]
+        for t in try await store.traits(workspaceID: workspaceID, customerIDs: ids) {
+            if let held = latest[t.name], held.updatedAt > t.updatedAt { continue }
+            latest[t.name] = t
+        }
+        let canonical = members.first { $0.id == row.canonicalID } ?? row
+        return Profile(
+            id: row.canonicalID, identifiers: identifiers,
+            traits: latest.values.sorted { $0.name < $1.name },
+            createdAt: canonical.createdAt,
+            firstSeen: members.compactMap(\.firstSeen).min(), lastSeen: members.compactMap(\.lastSeen).max(),
+            eventCount: members.reduce(0) { $0 + $1.eventCount },
+            mergedIDs: ids.filter { $0 != row.canonicalID })
+    }
+
+    /// The live profile holding an identifier; the value is normalized first, so
+    /// `Alice@Example.com ` finds `alice@example.com`.
+    public func profile(workspaceID: Int64, identifierType: String, value: String) async throws -> Profile {
+        guard try await settings.identity(workspaceID).type(named: identifierType) != nil else {
+            throw PanoramaError.notFound(
+                "unknown_identifier_type", "this workspace has no identifier type '\(identifierType)'")
+        }
+        let normalized: String
+        do {
+            normalized = try Normalizer.normalize(type: identifierType, value: value)
+        } catch {
+            throw PanoramaError.notFound("customer_not_found", "no customer with \(identifierType) '\(value)'")
+        }
+        guard let owner = try await store.owner(
+            workspaceID: workspaceID, identifier: Identifier(type: identifierType, value: normalized))
+        else {
+            throw PanoramaError.notFound("customer_not_found", "no customer with \(identifierType) '\(normalized)'")
+        }
+        return try await profile(workspaceID: workspaceID, id: owner)
+    }
+
+    /// Timeline of a live profile (and everything merged into it), newest first.
+    public func events(workspaceID: Int64, id: Int64, cursor: String?, limit: Int) async throws -> Page<StoredEvent> {
+        let ids = try await memberIDs(workspaceID: workspaceID, id: id)
+        return try await store.events(workspaceID: workspaceID, customerIDs: ids, cursor: cursor, limit: limit)
+    }
+
+    /// Live profiles matching a query, ascending by id.
+    public func list(workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int) async throws -> Page<Profile> {
+        var query = query
+        if let type = query.identifierType, let prefix = query.identifierPrefix,
+            let normalized = try? Normalizer.normalize(type: type, value: prefix), type != "phone"
+        {
+            // Phones are searched as typed: a partial number does not normalize to E.164.
+            query.identifierPrefix = normalized
+        }
+        let page = try await store.customerIDs(workspaceID: workspaceID, query: query, cursor: cursor, limit: limit)
+        var profiles: [Profile] = []
+        for id in page.items { profiles.append(try await profile(workspaceID: workspaceID, id: id)) }
+        return Page(items: profiles, nextCursor: page.nextCursor)
+    }
+
+    /// Merges that joined or split this profile's raw profiles, newest first.
+    public func merges(workspaceID: Int64, id: Int64) async throws -> [MergeRecord] {
+        let ids = try await memberIDs(workspaceID: workspaceID, id: id)
+        return try await store.merges(workspaceID: workspaceID, customerIDs: ids)
+    }
+
+    /// Identifier conflicts recorded for this profile, newest first.
+    public func conflicts(workspaceID: Int64, id: Int64) async throws -> [IdentityConflict] {
+        let ids = try await memberIDs(workspaceID: workspaceID, id: id)
+        return try await store.conflicts(workspaceID: workspaceID, customerIDs: ids)
+    }
+
+    private func memberIDs(workspaceID: Int64, id: Int64) async throws -> [Int64] {
+        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else { throw notFound(id) }
+        return try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID).map(\.id)
+    }
+}

@@ -1,0 +1,98 @@
+import Logging
+import PanoramaCore
+import PanoramaStore
+
+/// Settings read once at the edge (flags, then `PANORAMA_*` variables, then defaults) and passed down.
+public struct Configuration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var synchronous: SQLiteStore.Synchronous
+    /// Becomes the default workspace's write key on first start, if set.
+    public var bootstrapWriteKey: String?
+    /// Becomes the default workspace's admin key on first start, if set.
+    public var bootstrapAdminKey: String?
+    public var logLevel: Logger.Level
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
+        synchronous: SQLiteStore.Synchronous = .full, bootstrapWriteKey: String? = nil,
+        bootstrapAdminKey: String? = nil, logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.synchronous = synchronous
+        self.bootstrapWriteKey = bootstrapWriteKey
+        self.bootstrapAdminKey = bootstrapAdminKey
+        self.logLevel = logLevel
+    }
+}
+
+/// Every service of one node, wired once. The HTTP server and the CLI both start from here.
+public struct Services: Sendable {
+    public let configuration: Configuration
+    public let store: any PanoramaStore
+    public let clock: WallClock
+    public let metrics: any MetricsSink
+    public let settings: WorkspaceSettingsCache
+    public let keys: KeyService
+    public let pipeline: IngestPipeline
+    public let ingest: IngestService
+    public let profiles: ProfileService
+    public let logger: Logger
+
+    /// Opens the store in the configured data directory and wires the services.
+    public init(
+        configuration: Configuration, clock: WallClock = .system, metrics: any MetricsSink = NoMetrics(),
+        logger: Logger
+    ) throws {
+        let store = try SQLiteStore(directory: configuration.dataDirectory, synchronous: configuration.synchronous)
+        self.init(configuration: configuration, store: store, clock: clock, metrics: metrics, logger: logger)
+    }
+
+    /// Wires the services over an already open store.
+    public init(
+        configuration: Configuration, store: any PanoramaStore, clock: WallClock, metrics: any MetricsSink,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+        self.settings = WorkspaceSettingsCache(store: store)
+        self.keys = KeyService(store: store, clock: clock)
+        self.pipeline = IngestPipeline(store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
+        self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics)
+        self.profiles = ProfileService(store: store, settings: settings)
+    }
+
+    /// On first start (no workspace yet) creates the `default` workspace with a write and an admin
+    /// key, taken from the configuration when set; returns the keys created, to be shown once.
+    public func bootstrap() async throws -> [IssuedKey] {
+        guard try await store.workspaces().isEmpty else { return [] }
+        let workspace = try await store.createWorkspace(name: "default", timeZone: "Asia/Shanghai", now: clock.now())
+        let write = try await keys.create(
+            workspaceID: workspace.id, kind: .write, name: "bootstrap write key", secret: configuration.bootstrapWriteKey)
+        let admin = try await keys.create(
+            workspaceID: workspace.id, kind: .admin, name: "bootstrap admin key", secret: configuration.bootstrapAdminKey)
+        return [write, admin]
+    }
+
+    /// The workspace a CLI command acts on: by name, or the only/first one.
+    public func workspace(named name: String?) async throws -> Workspace {
+        let all = try await store.workspaces()
+        if let name {
+            guard let found = all.first(where: { $0.name == name }) else {
+                throw PanoramaError.notFound("workspace_not_found", "no workspace named '\(name)'")
+            }
+            return found
+        }
+        guard let first = all.first else {
+            throw PanoramaError.notFound(
+                "workspace_not_found", "no workspace yet; start the server once (panorama serve) to create one")
+        }
+        return first
+    }
+}

@@ -1,0 +1,513 @@
+import Foundation
+import GRDB
+import PanoramaCore
+
+/// The embedded store: SQLite in WAL mode through a GRDB `DatabasePool` (one writer, many readers).
+///
+/// Durability: every commit is written to the WAL before `commit` returns. With
+/// `synchronous = FULL` (the default) it is also fsynced, so it survives power loss; with
+/// `normal` it survives a killed process (`kill -9`) but not a power cut.
+public final class SQLiteStore: PanoramaStore {
+    /// How hard a commit waits for the disk.
+    public enum Synchronous: String, Sendable, CaseIterable {
+        case full, normal
+    }
+
+    let pool: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating if needed) `panorama.sqlite` in `directory` and migrates it.
+    public init(directory: String, synchronous: Synchronous = .full) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.path = (directory as NSString).appendingPathComponent("panorama.sqlite")
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        let sync = synchronous.rawValue.uppercased()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync)")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        self.pool = try DatabasePool(path: path, configuration: config)
+        try SQLiteSchema.migrator.migrate(pool)
+    }
+
+    // MARK: WorkspaceStore
+
+    public func workspaces() async throws -> [Workspace] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, time_zone, created_at FROM workspaces ORDER BY id").map {
+                Workspace(id: $0[0], name: $0[1], timeZone: $0[2], createdAt: $0[3])
+            }
+        }
+    }
+
+    public func createWorkspace(name: String, timeZone: String, now: Int64) async throws -> Workspace {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO workspaces(name, time_zone, created_at) VALUES (?, ?, ?)",
+                arguments: [name, timeZone, now])
+            let id = db.lastInsertedRowID
+            for type in IdentitySettings.defaults.types {
+                try Self.saveType(db, workspaceID: id, type)
+            }
+            return Workspace(id: id, name: name, timeZone: timeZone, createdAt: now)
+        }
+    }
+
+    public func identitySettings(workspaceID: Int64) async throws -> IdentitySettings {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT name, priority, max_per_profile, is_unique FROM identifier_types WHERE workspace_id = ?",
+                arguments: [workspaceID])
+            let types = rows.map { IdentifierType(name: $0[0], priority: $0[1], limit: $0[2], unique: $0[3]) }
+            return types.isEmpty ? .defaults : IdentitySettings(types: types)
+        }
+    }
+
+    public func saveIdentifierType(workspaceID: Int64, _ type: IdentifierType) async throws {
+        try await pool.write { db in try Self.saveType(db, workspaceID: workspaceID, type) }
+    }
+
+    private static func saveType(_ db: Database, workspaceID: Int64, _ type: IdentifierType) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO identifier_types(workspace_id, name, priority, max_per_profile, is_unique)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(workspace_id, name) DO UPDATE SET priority = excluded.priority,
+                    max_per_profile = excluded.max_per_profile, is_unique = excluded.is_unique
+                """,
+            arguments: [workspaceID, type.name, type.priority, type.limit, type.unique])
+    }
+
+    // MARK: KeyStore
+
+    public func insertKey(
+        workspaceID: Int64, kind: APIKeyKind, name: String, prefix: String, hash: String, now: Int64
+    ) async throws -> APIKey {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys(workspace_id, kind, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [workspaceID, kind.rawValue, name, prefix, hash, now])
+            return APIKey(
+                id: db.lastInsertedRowID, workspaceID: workspaceID, kind: kind, name: name, prefix: prefix, hash: hash,
+                createdAt: now)
+        }
+    }
+
+    private static let keyColumns = "id, workspace_id, kind, name, prefix, hash, created_at, revoked_at"
+
+    private static func key(_ row: Row) -> APIKey {
+        APIKey(
+            id: row[0], workspaceID: row[1], kind: APIKeyKind(rawValue: row[2]) ?? .write, name: row[3], prefix: row[4],
+            hash: row[5], createdAt: row[6], revokedAt: row[7])
+    }
+
+    public func key(hash: String) async throws -> APIKey? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.keyColumns) FROM api_keys WHERE hash = ?", arguments: [hash])
+                .map(Self.key)
+        }
+    }
+
+    public func keys(workspaceID: Int64?) async throws -> [APIKey] {
+        try await pool.read { db in
+            if let workspaceID {
+                return try Row.fetchAll(
+                    db, sql: "SELECT \(Self.keyColumns) FROM api_keys WHERE workspace_id = ? ORDER BY id",
+                    arguments: [workspaceID]
+                ).map(Self.key)
+            }
+            return try Row.fetchAll(db, sql: "SELECT \(Self.keyColumns) FROM api_keys ORDER BY id").map(Self.key)
+        }
+    }
+
+    public func revokeKey(id: Int64, now: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: IngestStore
+
+    public func identitySnapshot(workspaceID: Int64) async throws -> IdentitySnapshot {
+        try await pool.read { db in
+            var customers: [(id: Int64, canonical: Int64)] = []
+            var maxID: Int64 = 0
+            let c = try Row.fetchCursor(
+                db, sql: "SELECT id, canonical_id FROM customers WHERE workspace_id = ?", arguments: [workspaceID])
+            while let row = try c.next() {
+                let id: Int64 = row[0]
+                customers.append((id, row[1]))
+                maxID = max(maxID, id)
+            }
+            var identifiers: [(identifier: Identifier, owner: Int64)] = []
+            let i = try Row.fetchCursor(
+                db, sql: "SELECT type, value, customer_id FROM identifiers WHERE workspace_id = ?",
+                arguments: [workspaceID])
+            while let row = try i.next() {
+                identifiers.append((Identifier(type: row[0], value: row[1]), row[2]))
+            }
+            return IdentitySnapshot(customers: customers, identifiers: identifiers, maxCustomerID: maxID)
+        }
+    }
+
+    public func existingMessageIDs(workspaceID: Int64, _ ids: [String]) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.read { db in
+            var found = Set<String>()
+            let chunk = 400
+            var start = 0
+            while start < ids.count {
+                let part = Array(ids[start..<min(start + chunk, ids.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                var args: [any DatabaseValueConvertible] = [workspaceID]
+                args.append(contentsOf: part)
+                let rows = try String.fetchAll(
+                    db, sql: "SELECT message_id FROM events WHERE workspace_id = ? AND message_id IN (\(marks))",
+                    arguments: StatementArguments(args))
+                found.formUnion(rows)
+                start += chunk
+            }
+            return found
+        }
+    }
+
+    public func commit(_ commit: IngestCommit) async throws {
+        guard !commit.isEmpty else { return }
+        try await pool.write { db in
+            let customer = try db.cachedStatement(
+                sql: "INSERT INTO customers(workspace_id, id, canonical_id, created_at) VALUES (?, ?, ?, ?)")
+            for c in commit.customers {
+                try customer.execute(arguments: [c.workspaceID, c.id, c.id, c.createdAt])
+            }
+            let identifier = try db.cachedStatement(
+                sql: """
+                    INSERT INTO identifiers(workspace_id, type, value, customer_id, created_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(workspace_id, type, value) DO UPDATE SET customer_id = excluded.customer_id
+                    """)
+            for i in commit.identifiers {
+                try identifier.execute(
+                    arguments: [i.workspaceID, i.identifier.type, i.identifier.value, i.customerID, i.createdAt])
+            }
+            for m in commit.merges {
+                try Self.pointMembers(db, workspaceID: m.workspaceID, members: m.members, at: m.intoID)
+                try db.execute(
+                    sql: """
+                        INSERT INTO merges(workspace_id, from_id, into_id, members, cause_type, cause_value, source,
+                            message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        m.workspaceID, m.fromID, m.intoID, m.members.map(String.init).joined(separator: ","),
+                        m.cause.type, m.cause.value, m.source, m.messageID, m.createdAt,
+                    ])
+            }
+            let conflict = try db.cachedStatement(
+                sql: """
+                    INSERT INTO identity_conflicts(workspace_id, customer_id, type, value, owner_id, reason, message_id,
+                        created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (workspaceID, c) in commit.conflicts {
+                try conflict.execute(arguments: [
+                    workspaceID, c.customerID, c.identifier.type, c.identifier.value, c.ownerID, c.reason, c.messageID,
+                    c.createdAt,
+                ])
+            }
+            let event = try db.cachedStatement(
+                sql: """
+                    INSERT INTO events(workspace_id, customer_id, message_id, type, event, name, user_id, anonymous_id,
+                        group_id, previous_id, timestamp, original_timestamp, sent_at, received_at, properties, traits,
+                        context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(workspace_id, message_id) DO NOTHING
+                    """)
+            for e in commit.events {
+                let v = e.event
+                event.setUncheckedArguments([
+                    e.workspaceID, v.customerID, v.messageID, v.type.rawValue, v.event, v.name, v.userID, v.anonymousID,
+                    v.groupID, v.previousID, v.timestamp, v.originalTimestamp, v.sentAt, v.receivedAt, v.properties,
+                    v.traits, v.context,
+                ])
+                try event.execute()
+            }
+            let trait = try db.cachedStatement(
+                sql: """
+                    INSERT INTO customer_traits(workspace_id, customer_id, name, value, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(workspace_id, customer_id, name) DO UPDATE
+                    SET value = excluded.value, updated_at = excluded.updated_at
+                    WHERE excluded.updated_at >= customer_traits.updated_at
+                    """)
+            for t in commit.traits {
+                try trait.execute(arguments: [t.workspaceID, t.customerID, t.trait.name, t.trait.json, t.trait.updatedAt])
+            }
+            let activity = try db.cachedStatement(
+                sql: """
+                    UPDATE customers SET event_count = event_count + ?,
+                        first_seen = min(coalesce(first_seen, ?), ?), last_seen = max(coalesce(last_seen, ?), ?)
+                    WHERE workspace_id = ? AND id = ?
+                    """)
+            for a in commit.activity {
+                try activity.execute(arguments: [
+                    a.events, a.firstSeen, a.firstSeen, a.lastSeen, a.lastSeen, a.workspaceID, a.customerID,
+                ])
+            }
+        }
+    }
+
+    private static func pointMembers(_ db: Database, workspaceID: Int64, members: [Int64], at canonical: Int64) throws {
+        let statement = try db.cachedStatement(
+            sql: "UPDATE customers SET canonical_id = ? WHERE workspace_id = ? AND id = ?")
+        for m in members {
+            try statement.execute(arguments: [canonical, workspaceID, m])
+        }
+    }
+
+    private static let mergeColumns =
+        "id, workspace_id, from_id, into_id, members, cause_type, cause_value, source, message_id, created_at, undone_at"
+
+    private static func mergeRecord(_ row: Row) -> MergeRecord {
+        let members: String = row[4]
+        return MergeRecord(
+            id: row[0], workspaceID: row[1], fromID: row[2], intoID: row[3],
+            members: members.split(separator: ",").compactMap { Int64($0) },
+            cause: Identifier(type: row[5], value: row[6]), source: row[7], messageID: row[8], createdAt: row[9],
+            undoneAt: row[10])
+    }
+
+    public func merge(workspaceID: Int64, id: Int64) async throws -> MergeRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.mergeColumns) FROM merges WHERE workspace_id = ? AND id = ?",
+                arguments: [workspaceID, id]
+            ).map(Self.mergeRecord)
+        }
+    }
+
+    public func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws {
+        try await pool.write { db in
+            try Self.pointMembers(db, workspaceID: workspaceID, members: movedBack, at: from)
+            try db.execute(
+                sql: "UPDATE merges SET undone_at = ? WHERE workspace_id = ? AND id = ?",
+                arguments: [now, workspaceID, mergeID])
+        }
+    }
+
+    // MARK: ProfileStore
+
+    private static let customerColumns = "id, canonical_id, created_at, first_seen, last_seen, event_count"
+
+    private static func customerRow(_ row: Row) -> CustomerRow {
+        CustomerRow(
+            id: row[0], canonicalID: row[1], createdAt: row[2], firstSeen: row[3], lastSeen: row[4],
+            eventCount: row[5])
+    }
+
+    public func customer(workspaceID: Int64, id: Int64) async throws -> CustomerRow? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE workspace_id = ? AND id = ?",
+                arguments: [workspaceID, id]
+            ).map(Self.customerRow)
+        }
+    }
+
+    public func members(workspaceID: Int64, canonicalID: Int64) async throws -> [CustomerRow] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.customerColumns) FROM customers WHERE workspace_id = ? AND canonical_id = ? ORDER BY id",
+                arguments: [workspaceID, canonicalID]
+            ).map(Self.customerRow)
+        }
+    }
+
+    private static func inList(_ ids: [Int64]) -> String {
+        ids.map(String.init).joined(separator: ",")
+    }
+
+    public func identifiers(
+        workspaceID: Int64, customerIDs: [Int64]
+    ) async throws -> [(identifier: Identifier, customerID: Int64, createdAt: Int64)] {
+        guard !customerIDs.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT type, value, customer_id, created_at FROM identifiers
+                    WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs))) ORDER BY created_at, type, value
+                    """,
+                arguments: [workspaceID]
+            ).map { (Identifier(type: $0[0], value: $0[1]), $0[2], $0[3]) }
+        }
+    }
+
+    public func traits(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TraitValue] {
+        guard !customerIDs.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT name, value, updated_at FROM customer_traits
+                    WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs)))
+                    """,
+                arguments: [workspaceID]
+            ).map { TraitValue(name: $0[0], json: $0[1], updatedAt: $0[2]) }
+        }
+    }
+
+    public func owner(workspaceID: Int64, identifier: Identifier) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT customer_id FROM identifiers WHERE workspace_id = ? AND type = ? AND value = ?",
+                arguments: [workspaceID, identifier.type, identifier.value])
+        }
+    }
+
+    private static let eventColumns = """
+        id, customer_id, message_id, type, event, name, user_id, anonymous_id, group_id, previous_id, timestamp,
+        original_timestamp, sent_at, received_at, properties, traits, context
+        """
+
+    public func events(
+        workspaceID: Int64, customerIDs: [Int64], cursor: String?, limit: Int
+    ) async throws -> Page<StoredEvent> {
+        guard !customerIDs.isEmpty else { return Page(items: [], nextCursor: nil) }
+        var position: (Int64, Int64)?
+        if let cursor {
+            let parts = cursor.split(separator: ".")
+            guard parts.count == 2, let t = Int64(parts[0]), let i = Int64(parts[1]) else {
+                throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
+            }
+            position = (t, i)
+        }
+        let after = position
+        let rows = try await pool.read { db in
+            var sql = """
+                SELECT \(Self.eventColumns) FROM events
+                WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs)))
+                """
+            var args: [any DatabaseValueConvertible] = [workspaceID]
+            if let (t, i) = after {
+                sql += " AND (timestamp < ? OR (timestamp = ? AND id < ?))"
+                args += [t, t, i]
+            }
+            sql += " ORDER BY timestamp DESC, id DESC LIMIT ?"
+            args.append(limit + 1)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+        var items = rows.prefix(limit).map { row in
+            StoredEvent(
+                id: row[0], customerID: row[1], messageID: row[2], type: MessageType(rawValue: row[3]) ?? .track,
+                event: row[4], name: row[5], userID: row[6], anonymousID: row[7], groupID: row[8], previousID: row[9],
+                timestamp: row[10], originalTimestamp: row[11], sentAt: row[12], receivedAt: row[13],
+                properties: row[14], traits: row[15], context: row[16])
+        }
+        var next: String?
+        if rows.count > limit, let last = items.last {
+            next = "\(last.timestamp).\(last.id)"
+        }
+        items = Array(items)
+        return Page(items: items, nextCursor: next)
+    }
+
+    public func customerIDs(
+        workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int
+    ) async throws -> Page<Int64> {
+        var start: Int64 = 0
+        if let cursor {
+            guard let value = Int64(cursor), value >= 0 else {
+                throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
+            }
+            start = value
+        }
+        let after = start
+        let ids: [Int64] = try await pool.read { db in
+            var sql: String
+            var args: [any DatabaseValueConvertible]
+            if let prefix = query.identifierPrefix {
+                let upper = prefix + "\u{10FFFF}"
+                sql = """
+                    SELECT DISTINCT c.canonical_id FROM identifiers i
+                    JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
+                    WHERE i.workspace_id = ? AND i.value >= ? AND i.value < ?
+                    """
+                args = [workspaceID, prefix, upper]
+                if let type = query.identifierType {
+                    sql += " AND i.type = ?"
+                    args.append(type)
+                }
+                if let trait = query.trait {
+                    sql += """
+                         AND EXISTS (SELECT 1 FROM customer_traits t JOIN customers m
+                            ON m.workspace_id = t.workspace_id AND m.id = t.customer_id
+                            WHERE t.workspace_id = c.workspace_id AND m.canonical_id = c.canonical_id
+                            AND t.name = ? AND t.value = ?)
+                        """
+                    args += [trait.name, trait.json]
+                }
+                sql += " AND c.canonical_id > ?"
+            } else if let trait = query.trait {
+                sql = """
+                    SELECT DISTINCT c.canonical_id FROM customer_traits t
+                    JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
+                    WHERE t.workspace_id = ? AND t.name = ? AND t.value = ? AND c.canonical_id > ?
+                    """
+                args = [workspaceID, trait.name, trait.json]
+            } else {
+                sql = "SELECT id FROM customers c WHERE workspace_id = ? AND canonical_id = id AND id > ?"
+                args = [workspaceID]
+            }
+            args.append(after)
+            sql += " ORDER BY 1 LIMIT ?"
+            args.append(limit + 1)
+            return try Int64.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+        let page = Array(ids.prefix(limit))
+        return Page(items: page, nextCursor: ids.count > limit ? page.last.map(String.init) : nil)
+    }
+
+    public func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord] {
+        guard !customerIDs.isEmpty else { return [] }
+        let list = Self.inList(customerIDs)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.mergeColumns) FROM merges
+                    WHERE workspace_id = ? AND (from_id IN (\(list)) OR into_id IN (\(list))) ORDER BY id DESC
+                    """,
+                arguments: [workspaceID]
+            ).map(Self.mergeRecord)
+        }
+    }
+
+    public func conflicts(workspaceID: Int64, customerIDs: [Int64]) async throws -> [IdentityConflict] {
+        guard !customerIDs.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT customer_id, type, value, owner_id, reason, message_id, created_at FROM identity_conflicts
+                    WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs))) ORDER BY id DESC LIMIT 100
+                    """,
+                arguments: [workspaceID]
+            ).map {
+                IdentityConflict(
+                    customerID: $0[0], identifier: Identifier(type: $0[1], value: $0[2]), ownerID: $0[3], reason: $0[4],
+                    messageID: $0[5], createdAt: $0[6])
+            }
+        }
+    }
+
+    public func eventCount(workspaceID: Int64) async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE workspace_id = ?", arguments: [workspaceID])
+                ?? 0
+        }
+    }
+
+    public func ping() async -> Bool {
+        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}

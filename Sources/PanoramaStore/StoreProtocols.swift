@@ -1,0 +1,179 @@
+import PanoramaCore
+
+/// Everything one ingest group writes, committed in a single transaction.
+///
+/// The ingest pipeline builds it after resolving identities in memory; the store applies it
+/// atomically, so either every message of the group is durable or none is.
+public struct IngestCommit: Sendable {
+    /// A profile created by this group.
+    public struct NewCustomer: Sendable {
+        public var workspaceID: Int64
+        public var id: Int64
+        public var createdAt: Int64
+        public init(workspaceID: Int64, id: Int64, createdAt: Int64) {
+            self.workspaceID = workspaceID
+            self.id = id
+            self.createdAt = createdAt
+        }
+    }
+    /// An identifier attached to a raw profile.
+    public struct NewIdentifier: Sendable {
+        public var workspaceID: Int64
+        public var identifier: Identifier
+        public var customerID: Int64
+        public var createdAt: Int64
+        public init(workspaceID: Int64, identifier: Identifier, customerID: Int64, createdAt: Int64) {
+            self.workspaceID = workspaceID
+            self.identifier = identifier
+            self.customerID = customerID
+            self.createdAt = createdAt
+        }
+    }
+    /// A trait write; applied only if no newer (by event time) value is stored.
+    public struct TraitWrite: Sendable {
+        public var workspaceID: Int64
+        public var customerID: Int64
+        public var trait: TraitValue
+        public init(workspaceID: Int64, customerID: Int64, trait: TraitValue) {
+            self.workspaceID = workspaceID
+            self.customerID = customerID
+            self.trait = trait
+        }
+    }
+    /// Counters to add to a raw profile.
+    public struct Activity: Sendable {
+        public var workspaceID: Int64
+        public var customerID: Int64
+        public var events: Int64
+        public var firstSeen: Int64
+        public var lastSeen: Int64
+        public init(workspaceID: Int64, customerID: Int64, events: Int64, firstSeen: Int64, lastSeen: Int64) {
+            self.workspaceID = workspaceID
+            self.customerID = customerID
+            self.events = events
+            self.firstSeen = firstSeen
+            self.lastSeen = lastSeen
+        }
+    }
+    /// An event to append; `event.id` is ignored (the store assigns it).
+    public struct NewEvent: Sendable {
+        public var workspaceID: Int64
+        public var event: StoredEvent
+        public init(workspaceID: Int64, event: StoredEvent) {
+            self.workspaceID = workspaceID
+            self.event = event
+        }
+    }
+
+    public var customers: [NewCustomer] = []
+    public var identifiers: [NewIdentifier] = []
+    /// Merges in the order they happened; `id` is ignored (the store assigns it).
+    public var merges: [MergeRecord] = []
+    public var conflicts: [(workspaceID: Int64, conflict: IdentityConflict)] = []
+    public var events: [NewEvent] = []
+    public var traits: [TraitWrite] = []
+    public var activity: [Activity] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        customers.isEmpty && identifiers.isEmpty && merges.isEmpty && conflicts.isEmpty && events.isEmpty
+            && traits.isEmpty && activity.isEmpty
+    }
+}
+
+/// The persisted identity graph of a workspace, to rebuild the in-memory graph at start.
+public struct IdentitySnapshot: Sendable {
+    public var customers: [(id: Int64, canonical: Int64)]
+    public var identifiers: [(identifier: Identifier, owner: Int64)]
+    public var maxCustomerID: Int64
+
+    public init(customers: [(id: Int64, canonical: Int64)], identifiers: [(identifier: Identifier, owner: Int64)], maxCustomerID: Int64) {
+        self.customers = customers
+        self.identifiers = identifiers
+        self.maxCustomerID = maxCustomerID
+    }
+}
+
+/// A page of results and the cursor of the next page (nil on the last page).
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
+
+/// How to narrow a customer list.
+public struct CustomerQuery: Sendable, Equatable {
+    /// Identifier type to match by value prefix (nil: any type).
+    public var identifierType: String?
+    /// Identifier value prefix.
+    public var identifierPrefix: String?
+    /// Trait name and JSON value to match exactly.
+    public var trait: (name: String, json: String)?
+
+    public init(identifierType: String? = nil, identifierPrefix: String? = nil, trait: (name: String, json: String)? = nil) {
+        self.identifierType = identifierType
+        self.identifierPrefix = identifierPrefix
+        self.trait = trait
+    }
+
+    public static func == (l: CustomerQuery, r: CustomerQuery) -> Bool {
+        l.identifierType == r.identifierType && l.identifierPrefix == r.identifierPrefix
+            && l.trait?.name == r.trait?.name && l.trait?.json == r.trait?.json
+    }
+}
+
+/// Workspaces and their settings.
+public protocol WorkspaceStore: Sendable {
+    func workspaces() async throws -> [Workspace]
+    func createWorkspace(name: String, timeZone: String, now: Int64) async throws -> Workspace
+    func identitySettings(workspaceID: Int64) async throws -> IdentitySettings
+    func saveIdentifierType(workspaceID: Int64, _ type: IdentifierType) async throws
+}
+
+/// API keys, stored hashed.
+public protocol KeyStore: Sendable {
+    func insertKey(workspaceID: Int64, kind: APIKeyKind, name: String, prefix: String, hash: String, now: Int64) async throws -> APIKey
+    func key(hash: String) async throws -> APIKey?
+    func keys(workspaceID: Int64?) async throws -> [APIKey]
+    /// Revokes a key by id; returns false when no live key has that id.
+    func revokeKey(id: Int64, now: Int64) async throws -> Bool
+}
+
+/// The write side of identity resolution and ingestion.
+public protocol IngestStore: Sendable {
+    func identitySnapshot(workspaceID: Int64) async throws -> IdentitySnapshot
+    /// Which of these message ids the workspace already stored.
+    func existingMessageIDs(workspaceID: Int64, _ ids: [String]) async throws -> Set<String>
+    /// Applies a whole group in one transaction; returns only once it is durable.
+    func commit(_ commit: IngestCommit) async throws
+    func merge(workspaceID: Int64, id: Int64) async throws -> MergeRecord?
+    /// Records an undo: the listed raw profiles point at `from` again, the merge is marked undone.
+    func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws
+}
+
+/// The read side of profiles.
+public protocol ProfileStore: Sendable {
+    func customer(workspaceID: Int64, id: Int64) async throws -> CustomerRow?
+    func members(workspaceID: Int64, canonicalID: Int64) async throws -> [CustomerRow]
+    func identifiers(workspaceID: Int64, customerIDs: [Int64]) async throws -> [(identifier: Identifier, customerID: Int64, createdAt: Int64)]
+    func traits(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TraitValue]
+    func owner(workspaceID: Int64, identifier: Identifier) async throws -> Int64?
+    /// Events of these raw profiles, newest first; the cursor is opaque.
+    func events(workspaceID: Int64, customerIDs: [Int64], cursor: String?, limit: Int) async throws -> Page<StoredEvent>
+    /// Live profile ids matching the query, ascending; the cursor is opaque.
+    func customerIDs(workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int) async throws -> Page<Int64>
+    /// Merges that involve any of these raw profiles, newest first.
+    func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord]
+    func conflicts(workspaceID: Int64, customerIDs: [Int64]) async throws -> [IdentityConflict]
+    func eventCount(workspaceID: Int64) async throws -> Int64
+    /// True when the store answers a trivial query.
+    func ping() async -> Bool
+}
+
+/// The whole store a Panorama node runs on. SQLite and PostgreSQL implement it.
+public typealias PanoramaStore = WorkspaceStore & KeyStore & IngestStore & ProfileStore

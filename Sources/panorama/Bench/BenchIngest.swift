@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PanoramaCore
+import PanoramaHTTP
+import PanoramaServices
+import PanoramaStore
+import Synchronization
+
+/// `panorama bench …`: benchmarks whose figures go into BENCHMARKS.md.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks (figures and commands are kept in BENCHMARKS.md).", subcommands: [Ingest.self])
+
+    /// Loads a fresh server over loopback HTTP with Segment batches and reports durable throughput.
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Segment batches over loopback HTTP into a fresh server: events/s, latency, stored count.")
+
+        @Option(help: "How long to load, in seconds.") var seconds: Double = 10
+        @Option(help: "Concurrent keep-alive connections.") var connections: Int = 4
+        @Option(help: "Events per batch request.") var batch: Int = 100
+        @Option(help: "Distinct people the events come from.") var people: Int = 200_000
+        @Option(help: "Share of identify calls (the rest are track calls), 0–1.") var identifyShare: Double = 0.1
+        @Option(help: "Commit durability: full or normal.") var sync: String = "full"
+        @Option(name: .customLong("data-dir"), help: "Data directory (default: a new temporary one, removed after).")
+        var dataDir: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            guard let synchronous = SQLiteStoreSync(rawValue: sync) else {
+                throw ValidationError("--sync must be 'full' or 'normal'")
+            }
+            guard connections >= 1, batch >= 1, batch <= 500, seconds > 0 else {
+                throw ValidationError("need --connections ≥ 1, --batch 1–500, --seconds > 0")
+            }
+            let directory = dataDir ?? NSTemporaryDirectory() + "panorama-bench-\(UUID().uuidString)"
+            defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) } }
+            let writeKey = "wk_bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+            var logger = Logger(label: "panorama.bench")
+            logger.logLevel = .warning
+            let config = Configuration(
+                host: "127.0.0.1", port: 0, dataDirectory: directory, synchronous: synchronous,
+                bootstrapWriteKey: writeKey, bootstrapAdminKey: "ak_bench_" + UUID().uuidString, logLevel: .warning)
+            let portBox = Mutex<Int?>(nil)
+            let built = try await buildApplication(config, logger: logger) { port in portBox.withLock { $0 = port } }
+            let services = built.services
+            let app = built.application
+            let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+            var port: Int?
+            for _ in 0..<500 where port == nil {
+                try await Task.sleep(for: .milliseconds(10))
+                port = portBox.withLock { $0 }
+            }
+            guard let port else { throw ValidationError("server did not start") }
+
+            let auth = "Basic " + Data("\(writeKey):".utf8).base64EncodedString()
+            let load = LoadRun(
+                port: port, connections: connections, batch: batch, people: people, identifyShare: identifyShare,
+                seconds: seconds, authorization: auth, progress: !json)
+            let result = try await Task.detached { try load.run() }.value
+
+            let workspace = try await services.workspace(named: nil)
+            let stored = try await services.store.eventCount(workspaceID: workspace.id)
+            server.cancel()
+            _ = try? await server.value
+
+            let eventsPerSecond = Double(result.acknowledgedEvents) / result.elapsed
+            let p50 = result.percentile(0.50)
+            let p99 = result.percentile(0.99)
+            if json {
+                print(JSONValue.object([
+                    "benchmark": "ingest", "connections": .number(JSONNumber(connections)),
+                    "batch": .number(JSONNumber(batch)), "sync": .string(sync),
+                    "seconds": .number(JSONNumber(String(format: "%.2f", result.elapsed))),
+                    "acknowledged_events": .number(JSONNumber(result.acknowledgedEvents)),
+                    "stored_events": .number(JSONNumber(stored)),
+                    "failed_requests": .number(JSONNumber(result.failedRequests)),
+                    "events_per_second": .number(JSONNumber(String(format: "%.0f", eventsPerSecond))),
+                    "p50_ms": .number(JSONNumber(String(format: "%.2f", p50))),
+                    "p99_ms": .number(JSONNumber(String(format: "%.2f", p99))),
+                ]).jsonText)
+            } else {
+                print("")
+                print("ingest benchmark: \(connections) connections × batches of \(batch), sync=\(sync), \(String(format: "%.1f", result.elapsed)) s")
+                print("  acknowledged events : \(result.acknowledgedEvents)")
+                print("  stored events       : \(stored)\(stored == result.acknowledgedEvents ? "  (equal: nothing acknowledged was lost)" : "  MISMATCH")")
+                print("  failed requests     : \(result.failedRequests)")
+                print("  throughput          : \(String(format: "%.0f", eventsPerSecond)) events/s")
+                print("  latency per batch   : p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms")
+            }
+            if stored != result.acknowledgedEvents {
+                throw ValidationError("stored count \(stored) differs from acknowledged count \(result.acknowledgedEvents)")
+            }
+        }
+    }
+}
+
+typealias SQLiteStoreSync = SQLiteStore.Synchronous
+
+/// One timed load: N threads, each with its own keep-alive connection, posting batches until time runs out.
+struct LoadRun: Sendable {
+    let port: Int
+    let connections: Int
+    let batch: Int
+    let people: Int
+    let identifyShare: Double
+    let seconds: Double
+    let authorization: String
+    let progress: Bool
+
+    struct Result {
+        var acknowledgedEvents = 0
+        var failedRequests = 0
+        var latenciesMs: [Double] = []
+        var elapsed: Double = 0
+
+        func percentile(_ p: Double) -> Double {
+            guard !latenciesMs.isEmpty else { return 0 }
+            let sorted = latenciesMs.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+    }
+
+    func run() throws -> Result {
+        let results = Mutex<Result>(Result())
+        let acknowledged = Atomic<Int>(0)
+        let start = Date()
+        let deadline = start.addingTimeInterval(seconds)
+        let group = DispatchGroup()
+        let failure = Mutex<(any Error)?>(nil)
+        for worker in 0..<connections {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let client = try LoopbackClient(port: port)
+                    var generator = BatchGenerator(worker: worker, people: people, identifyShare: identifyShare)
+                    var local = Result()
+                    while Date() < deadline {
+                        let body = generator.next(count: batch)
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        let response = try client.post(
+                            path: "/v1/batch",
+                            headers: [("Authorization", authorization), ("Content-Type", "application/json")],
+                            body: body)
+                        let t1 = DispatchTime.now().uptimeNanoseconds
+                        local.latenciesMs.append(Double(t1 - t0) / 1e6)
+                        if response.status == 200 {
+                            local.acknowledgedEvents += batch
+                            acknowledged.add(batch, ordering: .relaxed)
+                        } else {
+                            local.failedRequests += 1
+                        }
+                    }
+                    results.withLock { r in
+                        r.acknowledgedEvents += local.acknowledgedEvents
+                        r.failedRequests += local.failedRequests
+                        r.latenciesMs += local.latenciesMs
+                    }
+                } catch {
+                    failure.withLock { $0 = error }
+                }
+            }
+            thread.start()
+        }
+        if progress {
+            while group.wait(timeout: .now() + 1) == .timedOut {
+                let elapsed = Date().timeIntervalSince(start)
+                let done = min(1, elapsed / seconds)
+                let bar = String(repeating: "█", count: Int(done * 30)) + String(repeating: "░", count: 30 - Int(done * 30))
+                let rate = Double(acknowledged.load(ordering: .relaxed)) / max(elapsed, 0.001)
+                FileHandle.standardError.write(Data("\r  \(bar) \(Int(done * 100))%  \(Int(rate)) events/s   ".utf8))
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+        } else {
+            group.wait()
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        var result = results.withLock { $0 }
+        result.elapsed = Date().timeIntervalSince(start)
+        return result
+    }
+}
+
+/// Realistic Segment batches: track calls with properties and a full context, some identify
+/// calls that link an anonymous id to a user id, email and phone. Every messageId is unique.
+struct BatchGenerator {
+    let worker: Int
+    let people: Int
+    let identifyShare: Double
+    var sequence = 0
+    var rng: SystemRandomNumberGenerator = .init()
+    static let events = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Coupon Claimed"]
+    static let cities = ["上海", "北京", "深圳", "广州", "杭州", "成都"]
+
+    init(worker: Int, people: Int, identifyShare: Double) {
+        self.worker = worker
+        self.people = people
+        self.identifyShare = identifyShare
+    }
+
+    mutating func next(count: Int) -> [UInt8] {
+        var out = #"{"sentAt":"2026-11-25T08:00:00.000Z","batch":["#
+        let now = "2026-11-25T08:00:00.000Z"
+        for i in 0..<count {
+            sequence += 1
+            let person = Int.random(in: 0..<people, using: &rng)
+            let messageID = "bench-\(worker)-\(sequence)"
+            let anonymous = "anon-\(person)"
+            if i > 0 { out += "," }
+            let context = #"{"library":{"name":"analytics-python","version":"2.3.3"},"ip":"10.0.\#(person % 255).\#(person % 7)","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)","locale":"zh-CN","device":{"id":"dev-\#(person)","type":"ios"}}"#
+            if Double.random(in: 0..<1, using: &rng) < identifyShare {
+                let city = Self.cities[person % Self.cities.count]
+                out += #"{"type":"identify","messageId":"\#(messageID)","anonymousId":"\#(anonymous)","userId":"user-\#(person)","timestamp":"\#(now)","traits":{"email":"user\#(person)@example.com","phone":"138\#(String(format: "%08d", person))","name":"用户\#(person)","city":"\#(city)","plan":"gold"},"context":\#(context)}"#
+            } else {
+                let event = Self.events[sequence % Self.events.count]
+                out += #"{"type":"track","messageId":"\#(messageID)","anonymousId":"\#(anonymous)","event":"\#(event)","timestamp":"\#(now)","properties":{"sku":"SKU-\#(sequence % 5000)","price":\#(sequence % 900).5,"currency":"CNY","category":"apparel","quantity":\#(1 + sequence % 3)},"context":\#(context)}"#
+            }
+        }
+        out += "]}"
+        return Array(out.utf8)
+    }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PanoramaCore
+import PanoramaHTTP
+import PanoramaServices
+import PanoramaStore
+
+/// The `panorama` command: server, keys and benchmarks.
+@main
+struct Panorama: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "panorama",
+        abstract: "Panorama — a self-hosted Customer Data Platform (客户数据平台).",
+        subcommands: [Serve.self, Keys.self, Bench.self],
+        defaultSubcommand: nil)
+}
+
+/// Options shared by every command that opens the data directory.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Data directory (env PANORAMA_DATA_DIR, default ./panorama-data).")
+    var dataDir: String?
+
+    @Option(help: "Commit durability: full (fsync, survives power loss) or normal (survives kill -9). Env PANORAMA_SYNC.")
+    var sync: String?
+
+    /// Flags, then `PANORAMA_*` variables, then defaults.
+    func configuration(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
+        var config = Configuration()
+        config.dataDirectory = dataDir ?? env["PANORAMA_DATA_DIR"] ?? config.dataDirectory
+        if let raw = sync ?? env["PANORAMA_SYNC"] {
+            guard let value = SQLiteStore.Synchronous(rawValue: raw) else {
+                throw ValidationError("--sync must be 'full' or 'normal', not '\(raw)'")
+            }
+            config.synchronous = value
+        }
+        config.bootstrapWriteKey = env["PANORAMA_BOOTSTRAP_WRITE_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        config.bootstrapAdminKey = env["PANORAMA_BOOTSTRAP_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let level = env["PANORAMA_LOG_LEVEL"], let parsed = Logger.Level(rawValue: level) {
+            config.logLevel = parsed
+        }
+        return config
+    }
+}
+
+/// `panorama serve`: runs the HTTP server until SIGTERM/SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server: tracking API (/v1), REST API (/api/v1), /openapi.json, /metrics.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to listen on (env PANORAMA_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env PANORAMA_PORT, default 8080; 0 picks a free port).")
+    var port: Int?
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        var config = try store.configuration(env)
+        config.host = host ?? env["PANORAMA_HOST"] ?? config.host
+        if let p = port ?? env["PANORAMA_PORT"].flatMap(Int.init) {
+            guard (0...65535).contains(p) else { throw ValidationError("--port must be 0–65535") }
+            config.port = p
+        }
+        let host = config.host
+        let built = try await buildApplication(config) { port in
+            CLI.say("Panorama is listening on http://\(host):\(port)  (API document: /openapi.json)")
+        }
+        if !built.issuedKeys.isEmpty {
+            CLI.say("Created workspace 'default'. These keys are shown only once — keep them now:")
+            for issued in built.issuedKeys {
+                let use = issued.key.kind == .write
+                    ? "write key  (tracking /v1, HTTP Basic user)  "
+                    : "admin key  (REST /api/v1, Authorization: Bearer)"
+                CLI.say("  \(use): \(issued.secret)")
+            }
+        }
+        try await built.application.runService()
+    }
+}
+
+/// `panorama keys …`: API key management on the data directory.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list and revoke API keys.", subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key; its secret is shown once.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "write (tracking) or admin (REST).") var kind: String
+        @Option(help: "A name to recognise the key by.") var name: String?
+        @Option(help: "Workspace name (default: the first workspace).") var workspace: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            guard let kind = APIKeyKind(rawValue: kind) else {
+                throw ValidationError("--kind must be 'write' or 'admin'")
+            }
+            let services = try CLI.services(store)
+            let ws = try await services.workspace(named: workspace)
+            let issued = try await services.keys.create(
+                workspaceID: ws.id, kind: kind, name: name ?? "\(kind.rawValue) key")
+            if json {
+                CLI.printJSON([
+                    "id": .number(JSONNumber(issued.key.id)), "kind": .string(kind.rawValue),
+                    "name": .string(issued.key.name), "workspace": .string(ws.name), "secret": .string(issued.secret),
+                ])
+            } else {
+                print("Created \(kind.rawValue) key \(issued.key.id) in workspace '\(ws.name)'. Shown only once:")
+                print(issued.secret)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let services = try CLI.services(store)
+            let keys = try await services.keys.list(workspaceID: nil)
+            if json {
+                CLI.printJSON(.array(JSONArray(keys.map { k in
+                    .object([
+                        "id": .number(JSONNumber(k.id)), "workspace_id": .number(JSONNumber(k.workspaceID)),
+                        "kind": .string(k.kind.rawValue), "name": .string(k.name), "prefix": .string(k.prefix),
+                        "created_at": .string(Timestamp.format(millis: k.createdAt)),
+                        "revoked_at": k.revokedAt.map { .string(Timestamp.format(millis: $0)) } ?? .null,
+                    ])
+                })))
+            } else {
+                print("ID  KIND   PREFIX   STATE    NAME")
+                for k in keys {
+                    let state = k.revokedAt == nil ? "live   " : "revoked"
+                    print("\(String(k.id).padding(toLength: 3, withPad: " ", startingAt: 0)) \(k.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(k.prefix)… \(state)  \(k.name)")
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a key by id; running servers stop accepting it within 2 seconds.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The key id (see `panorama keys list`).") var id: Int64
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let services = try CLI.services(store)
+            try await services.keys.revoke(id: id)
+            if json { CLI.printJSON(["revoked": .number(JSONNumber(id))]) } else { print("Revoked key \(id).") }
+        }
+    }
+}
+
+/// Helpers shared by the commands.
+enum CLI {
+    static func services(_ options: StoreOptions) throws -> Services {
+        var logger = Logger(label: "panorama")
+        logger.logLevel = .warning
+        return try Services(configuration: options.configuration(), logger: logger)
+    }
+
+    /// Prints a line unbuffered, so that a supervising process sees it at once.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func printJSON(_ value: JSONValue) {
+        print(value.jsonText)
+    }
+}
