@@ -66,7 +66,11 @@ let package = Package(
         .testTarget(name: "PanoramaServicesTests", dependencies: ["PanoramaServices"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PanoramaHTTPTests",
-            dependencies: ["PanoramaHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "PanoramaHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

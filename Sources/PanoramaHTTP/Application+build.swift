@@ -7,6 +7,14 @@ import Prometheus
 /// Builds the router: tracking API, REST API behind admin keys, health, metrics and the API document.
 public func buildRouter(_ services: Services, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    registerRoutes(on: router, services: services, registry: registry)
+    return router
+}
+
+/// Registers every route on `router`; tests pass a `RouteRecorder` to list them.
+func registerRoutes<R: RouterMethods<AppRequestContext>>(
+    on router: R, services: Services, registry: PrometheusCollectorRegistry
+) {
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
     router.add(middleware: ErrorMiddleware(logger: services.logger))
 
@@ -32,7 +40,25 @@ public func buildRouter(_ services: Services, registry: PrometheusCollectorRegis
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: services.keys))
     CustomerController(profiles: services.profiles).addRoutes(to: api)
     AdminController(pipeline: services.pipeline, keys: services.keys, settings: services.settings).addRoutes(to: api)
-    return router
+}
+
+/// Forwards registrations to a router and remembers each route's method and path.
+final class RouteRecorder<Context: RequestContext>: RouterMethods, @unchecked Sendable {
+    let router = Router(context: Context.self)
+    private(set) var routes: [(method: String, path: String)] = []
+
+    @discardableResult func on<Responder: HTTPResponder>(
+        _ path: RouterPath, method: HTTPRequest.Method, responder: Responder
+    ) -> Self where Responder.Context == Context {
+        routes.append((method.rawValue, path.description))
+        router.on(path, method: method, responder: responder)
+        return self
+    }
+
+    @discardableResult func add(middleware: any MiddlewareProtocol<Request, Response, Context>) -> Self {
+        router.add(middleware: middleware)
+        return self
+    }
 }
 
 /// A running node's application and the keys its first start created (to print once).

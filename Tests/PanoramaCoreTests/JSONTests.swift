@@ -387,6 +387,15 @@ struct JSONContainerTests {
         #expect(array.sourceText == "[ 1 , 2.50 ]")
         #expect(object["b"]?.objectValue?.sourceText == "{ \"c\" : null }")
         #expect(object["b"]?.jsonText == "{ \"c\" : null }")
+        #expect(object.sourceByteCount == text.utf8.count)
+        #expect(array.sourceByteCount == 12)
+        #expect(JSONObject().sourceByteCount == nil)
+        guard case .array(let chinese) = try JSONParser.parse("[\"中\"]") else {
+            Issue.record("not an array")
+            return
+        }
+        #expect(chinese.sourceByteCount == 7)
+        #expect(JSONArray(chinese.elements).sourceByteCount == nil)
         #expect(encode(value) == #"{"a":[1,2.50],"b":{"c":null},"d":"é"}"#)
 
         var writer = JSONWriter()

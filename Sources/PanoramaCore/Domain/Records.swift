@@ -126,6 +126,11 @@ public struct StoredEvent: Sendable, Equatable {
     }
 }
 
+extension StoredEvent {
+    /// The name shown in a timeline: the event of a track call, the page or screen name, else the type.
+    public var displayName: String { event ?? name ?? type.rawValue }
+}
+
 /// A logged merge of one profile into another.
 public struct MergeRecord: Sendable, Equatable {
     public var id: Int64

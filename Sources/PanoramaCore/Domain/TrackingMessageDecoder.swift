@@ -27,7 +27,7 @@ public struct TrackingMessageDecoder: Sendable {
         }
         func path(_ key: String) -> String { field.isEmpty ? key : "\(field).\(key)" }
 
-        if let size = object.sourceText?.utf8.count, size > TrackingLimits.maxMessageBytes {
+        if let size = object.sourceByteCount, size > TrackingLimits.maxMessageBytes {
             throw PanoramaError(
                 .payloadTooLarge, code: "message_too_large",
                 message: "message is \(size) bytes; the limit is \(TrackingLimits.maxMessageBytes) bytes (32 KB)",

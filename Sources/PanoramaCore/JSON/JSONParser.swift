@@ -388,7 +388,14 @@ struct JSONParserCore: ~Copyable {
             try validateUTF8(from: start, to: end)
         }
         if !hasEscape {
-            return String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
+            // Measured slightly faster than `String(decoding:as:)` for the short strings typical of events.
+            let length = end - start
+            guard length > 0 else { return "" }
+            let source = base + start
+            return String(unsafeUninitializedCapacity: length) { buffer in
+                buffer.baseAddress!.initialize(from: source, count: length)
+                return length
+            }
         }
         return try unescape(from: start, to: end)
     }

@@ -208,6 +208,12 @@ public struct JSONArray: Sendable, Equatable, ExpressibleByArrayLiteral {
         set { source = newValue.map { JSONSourceSlice(text: $0) } }
     }
 
+    /// The UTF-8 length of `sourceText` without materialising the string (e.g. for size limits); nil when
+    /// `sourceText` is nil.
+    public var sourceByteCount: Int? {
+        source.map { $0.end - $0.start }
+    }
+
     /// Structural equality: compares elements, ignores source text.
     public static func == (lhs: JSONArray, rhs: JSONArray) -> Bool {
         lhs.elements == rhs.elements
@@ -254,6 +260,12 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     public var sourceText: String? {
         get { source?.string }
         set { source = newValue.map { JSONSourceSlice(text: $0) } }
+    }
+
+    /// The UTF-8 length of `sourceText` without materialising the string (e.g. for size limits); nil when
+    /// `sourceText` is nil.
+    public var sourceByteCount: Int? {
+        source.map { $0.end - $0.start }
     }
 
     /// The value of the last member named `key`, or nil. A linear scan: event objects are small.

@@ -244,7 +244,9 @@ public struct IdentityGraph: Sendable {
         let current = canonical(into)
         guard canonical(from) == current, current != from else { return [] }
         let cluster = Set(members(current))
-        let back = moved.filter { cluster.contains($0) }
+        // The live profile itself never moves: when later merges made a profile of the split-off
+        // side the survivor, it stays and only the others go back.
+        let back = moved.filter { cluster.contains($0) && $0 != current }
         guard back.contains(from) else { return [] }
         let backSet = Set(back)
         let remaining = members(current).filter { !backSet.contains($0) }

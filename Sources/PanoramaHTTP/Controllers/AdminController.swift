@@ -8,7 +8,7 @@ struct AdminController {
     let keys: KeyService
     let settings: WorkspaceSettingsCache
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("merges/:id/undo", use: undo)
         group.get("keys", use: listKeys)
         group.post("keys", use: createKey)
@@ -96,7 +96,7 @@ struct AdminController {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: 64 * 1024)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw PanoramaError(.payloadTooLarge, code: "payload_too_large", message: "request body is over 64 KB")
         }
         let value = try IngestService.parse(Array(buffer.readableBytesView))

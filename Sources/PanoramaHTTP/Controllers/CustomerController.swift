@@ -8,7 +8,7 @@ import PanoramaStore
 struct CustomerController {
     let profiles: ProfileService
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.get("customers", use: list)
         group.get("customers/by-identifier/:type/:value", use: byIdentifier)
         group.get("customers/:id", use: show)

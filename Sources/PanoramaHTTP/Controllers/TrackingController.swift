@@ -14,7 +14,7 @@ struct TrackingController {
     let keys: KeyService
     let clock: WallClock
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         let group = router.group("v1")
         for type in MessageType.allCases {
             group.post(RouterPath(stringLiteral: type.rawValue)) { request, context in
@@ -28,13 +28,38 @@ struct TrackingController {
 
     func handle(_ request: Request, endpoint: MessageType?) async throws -> Response {
         let receivedAt = clock.now()
+        let (workspaceID, json) = try await authenticatedBody(request, endpoint: endpoint)
+        let result = try await ingest.ingest(
+            workspaceID: workspaceID, body: json, endpoint: endpoint, receivedAt: receivedAt)
+        var body: JSONObject = [
+            "success": true, "stored": .number(JSONNumber(result.stored)),
+            "duplicates": .number(JSONNumber(result.duplicates)),
+        ]
+        if !result.rejected.isEmpty {
+            body.set("rejected", .array(JSONArray(result.rejected.map { item in
+                var e: JSONObject = [
+                    "index": .number(JSONNumber(item.index)), "code": .string(item.error.code),
+                    "message": .string(item.error.message),
+                ]
+                if let field = item.error.field { e.set("field", .string(field)) }
+                return .object(e)
+            })))
+        }
+        return JSONResponse.make(.object(body))
+    }
+
+    /// Reads, inflates and parses the body and checks the write key (Basic user, else `writeKey`
+    /// in the body). Failures here are counted as rejected requests; message-level rejections are
+    /// counted by the ingest service.
+    private func authenticatedBody(_ request: Request, endpoint: MessageType?) async throws -> (Int64, JSONValue) {
         do {
             var key: APIKey?
             if let secret = Self.basicUser(request) {
                 key = try await keys.authenticate(secret: secret, kind: .write)
             }
             let limit = endpoint == nil ? TrackingLimits.maxBatchBytes : TrackingLimits.maxMessageBytes
-            let bytes = try await Self.readBody(request, limit: limit, tooLargeCode: endpoint == nil ? "batch_too_large" : "message_too_large")
+            let bytes = try await Self.readBody(
+                request, limit: limit, tooLargeCode: endpoint == nil ? "batch_too_large" : "message_too_large")
             let json = try IngestService.parse(bytes)
             if key == nil {
                 guard let secret = IngestService.writeKey(in: json) else {
@@ -44,27 +69,9 @@ struct TrackingController {
                 }
                 key = try await keys.authenticate(secret: secret, kind: .write)
             }
-            let result = try await ingest.ingest(
-                workspaceID: key!.workspaceID, body: json, endpoint: endpoint, receivedAt: receivedAt)
-            var body: JSONObject = [
-                "success": true, "stored": .number(JSONNumber(result.stored)),
-                "duplicates": .number(JSONNumber(result.duplicates)),
-            ]
-            if !result.rejected.isEmpty {
-                body.set("rejected", .array(JSONArray(result.rejected.map { item in
-                    var e: JSONObject = [
-                        "index": .number(JSONNumber(item.index)), "code": .string(item.error.code),
-                        "message": .string(item.error.message),
-                    ]
-                    if let field = item.error.field { e.set("field", .string(field)) }
-                    return .object(e)
-                })))
-            }
-            return JSONResponse.make(.object(body))
-        } catch let error as PanoramaError where !error.code.isEmpty {
-            if error.kind != .unavailable && !(error.message.hasPrefix("no message of the batch")) {
-                ingest.countRejectedRequest(code: error.code)
-            }
+            return (key!.workspaceID, json)
+        } catch let error as PanoramaError {
+            ingest.countRejectedRequest(code: error.code)
             throw error
         }
     }
@@ -89,7 +96,7 @@ struct TrackingController {
         do {
             let cap = encoding == nil || encoding == "identity" ? limit : TrackingLimits.maxCompressedBytes
             buffer = try await request.body.collect(upTo: cap)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw tooLarge
         }
         switch encoding {

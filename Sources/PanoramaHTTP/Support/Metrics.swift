@@ -6,6 +6,14 @@ import Prometheus
 struct PrometheusSink: MetricsSink {
     let registry: PrometheusCollectorRegistry
 
+    /// Registers the service counters at zero, so that they are scraped before their first event.
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        for name in ["panorama_ingested_messages_total", "panorama_merges_total", "panorama_merge_undos_total"] {
+            _ = registry.makeCounter(name: name, labels: [])
+        }
+    }
+
     func increment(_ name: String, labels: [(String, String)], by: Int) {
         registry.makeCounter(name: name, labels: labels).increment(by: Int64(by))
     }

@@ -1,0 +1,154 @@
+import PanoramaCore
+import Testing
+
+@testable import PanoramaEngine
+
+/// The identity rules of ARCHITECTURE.md, one by one, then as invariants over random message sequences.
+@Suite struct IdentityGraphTests {
+    let settings = IdentitySettings.defaults
+
+    func id(_ type: String, _ value: String) -> Identifier { Identifier(type: type, value: value) }
+
+    @Test func unknownIdentifiersCreateOneProfile() {
+        var graph = IdentityGraph()
+        let r = graph.resolve([id("anonymous_id", "a1"), id("email", "x@y.com")], settings: settings)
+        #expect(r.created)
+        #expect(r.attached.count == 2)
+        #expect(graph.profile(holding: id("email", "x@y.com")) == r.customerID)
+    }
+
+    @Test func anonymousHistoryJoinsWhenThePersonIdentifies() {
+        var graph = IdentityGraph()
+        let anonymous = graph.resolve([id("anonymous_id", "a1")], settings: settings)
+        let identified = graph.resolve([id("user_id", "u1"), id("anonymous_id", "a1")], settings: settings)
+        #expect(identified.customerID == anonymous.customerID)
+        #expect(!identified.created)
+        #expect(identified.attached == [id("user_id", "u1")])
+    }
+
+    @Test func aMessageLinkingTwoProfilesMergesThem() {
+        var graph = IdentityGraph()
+        let a = graph.resolve([id("anonymous_id", "a1"), id("user_id", "u1")], settings: settings)
+        let b = graph.resolve([id("anonymous_id", "b1"), id("email", "e@x.com")], settings: settings)
+        let link = graph.resolve([id("anonymous_id", "b1"), id("user_id", "u1")], settings: settings)
+        // The profile of the highest-priority identifier (user_id) absorbs the other.
+        #expect(link.customerID == a.customerID)
+        #expect(link.merges.count == 1)
+        #expect(link.merges[0].from == b.customerID)
+        #expect(link.merges[0].cause == id("anonymous_id", "b1"))
+        #expect(graph.profile(holding: id("email", "e@x.com")) == a.customerID)
+        #expect(Set(graph.members(a.customerID)) == [a.customerID, b.customerID])
+    }
+
+    @Test func aSecondUserIDNeverMergesAndTheConflictIsRecorded() {
+        var graph = IdentityGraph()
+        let first = graph.resolve([id("user_id", "u1"), id("email", "e@x.com")], settings: settings)
+        let second = graph.resolve([id("user_id", "u2"), id("email", "e@x.com")], settings: settings)
+        #expect(second.customerID != first.customerID)
+        #expect(second.created)
+        #expect(second.merges.isEmpty)
+        #expect(second.conflicts == [.init(identifier: id("email", "e@x.com"), owner: first.customerID, reason: "limit_exceeded:user_id")])
+        // The conflicting identifier stays where it was.
+        #expect(graph.profile(holding: id("email", "e@x.com")) == first.customerID)
+        #expect(graph.profile(holding: id("user_id", "u2")) == second.customerID)
+    }
+
+    @Test func aNewValuePastTheLimitIsNotAttached() {
+        var graph = IdentityGraph()
+        let p = graph.resolve([id("user_id", "u1")], settings: settings)
+        for i in 0..<5 { _ = graph.resolve([id("user_id", "u1"), id("email", "e\(i)@x.com")], settings: settings) }
+        let sixth = graph.resolve([id("user_id", "u1"), id("email", "e5@x.com")], settings: settings)
+        #expect(sixth.customerID == p.customerID)
+        #expect(sixth.attached.isEmpty)
+        #expect(sixth.conflicts.first?.reason == "limit_exceeded:email")
+        #expect(graph.profile(holding: id("email", "e5@x.com")) == nil)
+    }
+
+    @Test func aliasJoinsPreviousIDToUserID() {
+        var graph = IdentityGraph()
+        let anonymous = graph.resolve([id("anonymous_id", "old")], settings: settings)
+        let r = graph.resolve([id("user_id", "u9")], aliasOf: "old", settings: settings)
+        #expect(r.customerID == anonymous.customerID)
+        #expect(graph.profile(holding: id("user_id", "u9")) == anonymous.customerID)
+    }
+
+    @Test func undoSplitsExactlyWhatTheMergeJoined() {
+        var graph = IdentityGraph()
+        let a = graph.resolve([id("user_id", "u1"), id("anonymous_id", "a1")], settings: settings).customerID
+        let b = graph.resolve([id("anonymous_id", "b1")], settings: settings).customerID
+        let merge = graph.resolve([id("user_id", "u1"), id("anonymous_id", "b1")], settings: settings).merges[0]
+        // After the merge, a new identifier arrives on the joined profile: it stays with the survivor.
+        _ = graph.resolve([id("anonymous_id", "b1"), id("email", "later@x.com")], settings: settings)
+        let back = graph.undo(from: merge.from, into: merge.into, members: merge.members)
+        #expect(back == [b])
+        #expect(graph.canonical(b) == b)
+        #expect(graph.profile(holding: id("anonymous_id", "b1")) == b)
+        #expect(graph.profile(holding: id("anonymous_id", "a1")) == a)
+        #expect(graph.profile(holding: id("email", "later@x.com")) == a)
+        // A second undo of the same merge has nothing left to split.
+        #expect(graph.undo(from: merge.from, into: merge.into, members: merge.members).isEmpty)
+    }
+
+    @Test func undoAfterTheSurvivorWasMergedAgain() {
+        var graph = IdentityGraph()
+        let a = graph.resolve([id("anonymous_id", "a1")], settings: settings).customerID
+        let b = graph.resolve([id("anonymous_id", "b1")], settings: settings).customerID
+        let c = graph.resolve([id("user_id", "u1")], settings: settings).customerID
+        let m1 = graph.resolve([id("anonymous_id", "a1"), id("anonymous_id", "b1")], settings: settings).merges[0]
+        let m2 = graph.resolve([id("user_id", "u1"), id("anonymous_id", "a1")], settings: settings).merges[0]
+        #expect(m2.into == c)
+        #expect(Set(graph.members(c)) == [a, b, c])
+        let back = graph.undo(from: m1.from, into: m1.into, members: m1.members)
+        #expect(back == [m1.from])
+        #expect(Set(graph.members(c)) == Set([a, b, c]).subtracting(back))
+    }
+
+    /// Invariants on random sequences: no live profile holds two user_ids; every identifier
+    /// belongs to exactly one live profile; counts never pass limits; undo keeps them too.
+    @Test(arguments: 0..<40) func invariantsHoldOnRandomSequences(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed) &+ 1)
+        var graph = IdentityGraph()
+        var merges: [Resolution.Merge] = []
+        for _ in 0..<400 {
+            if !merges.isEmpty && Int.random(in: 0..<10, using: &rng) == 0 {
+                let m = merges.remove(at: Int.random(in: 0..<merges.count, using: &rng))
+                _ = graph.undo(from: m.from, into: m.into, members: m.members)
+            }
+            var ids: [Identifier] = []
+            if Bool.random(using: &rng) { ids.append(id("user_id", "u\(Int.random(in: 0..<30, using: &rng))")) }
+            if Bool.random(using: &rng) || ids.isEmpty { ids.append(id("anonymous_id", "a\(Int.random(in: 0..<80, using: &rng))")) }
+            if Int.random(in: 0..<3, using: &rng) == 0 { ids.append(id("email", "e\(Int.random(in: 0..<25, using: &rng))@x.com")) }
+            if Int.random(in: 0..<4, using: &rng) == 0 { ids.append(id("phone", "+86138\(Int.random(in: 0..<25, using: &rng))")) }
+            let r = graph.resolve(ids, settings: settings)
+            merges.append(contentsOf: r.merges)
+            // The message's profile is live and holds every identifier it attached.
+            #expect(graph.canonical(r.customerID) == r.customerID)
+            for a in r.attached { #expect(graph.profile(holding: a) == r.customerID) }
+        }
+        var live = Set<Int64>()
+        for raw in 1..<graph.nextID { live.insert(graph.canonical(raw)) }
+        for profile in live {
+            var byType: [String: Int] = [:]
+            for i in graph.identifiers(of: profile) { byType[i.type, default: 0] += 1 }
+            #expect(byType["user_id", default: 0] <= 1, "profile \(profile) holds \(byType["user_id"]!) user_ids")
+            for (type, n) in byType {
+                if let limit = settings.type(named: type)?.limit { #expect(n <= limit) }
+            }
+            for i in graph.identifiers(of: profile) { #expect(graph.profile(holding: i) == profile) }
+            for m in graph.members(profile) { #expect(graph.canonical(m) == profile) }
+        }
+    }
+}
+
+/// SplitMix64: reproducible randomness for property tests.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import PanoramaCore
+import PanoramaServices
+import PanoramaStore
+import Testing
+
+/// Ingestion through the real pipeline and SQLite store: identity rules, de-duplication,
+/// late data, merge undo, batch semantics and restarts.
+@Suite struct IngestTests {
+    @Test func anonymousHistoryJoinsAndIdentifiersAreNormalized() async throws {
+        try await Harness.run { h in
+            try await h.send(#"{"anonymousId":"a1","event":"Product Added","properties":{"sku":"S1"}}"#, to: .track)
+            try await h.send(
+                #"{"userId":"u1","anonymousId":"a1","traits":{"email":" Alice@Example.COM","phone":"138-0013-8000","city":"上海"}}"#,
+                to: .identify)
+            let p = try await h.profile("user_id", "u1")
+            #expect(try await h.profile("anonymous_id", "a1").id == p.id)
+            #expect(try await h.profile("email", "alice@example.com").id == p.id)
+            #expect(try await h.profile("phone", "+8613800138000").id == p.id)
+            // Look-ups normalize too.
+            #expect(try await h.profile("phone", "0086 138 0013 8000").id == p.id)
+            #expect(h.trait(p, "city") == #""上海""#)
+            #expect(p.eventCount == 2)
+            let events = try await h.events(of: p.id)
+            #expect(events.map(\.type) == [.identify, .track] || events.map(\.type) == [.track, .identify])
+            #expect(events.contains { $0.properties == #"{"sku":"S1"}"# })
+        }
+    }
+
+    @Test func aResentMessageIsStoredOnce() async throws {
+        try await Harness.run { h in
+            let message = #"{"messageId":"m-1","anonymousId":"a1","event":"E"}"#
+            let first = try await h.send(message, to: .track)
+            let second = try await h.send(message, to: .track)
+            let inBatch = try await h.send(#"{"batch":[{"type":"track","messageId":"m-2","anonymousId":"a1","event":"E"},{"type":"track","messageId":"m-2","anonymousId":"a1","event":"E"}]}"#)
+            #expect(first.stored == 1 && first.duplicates == 0)
+            #expect(second.stored == 0 && second.duplicates == 1)
+            #expect(inBatch.stored == 1 && inBatch.duplicates == 1)
+            #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 2)
+            #expect(try await h.profile("anonymous_id", "a1").eventCount == 2)
+        }
+    }
+
+    @Test func lateOlderDataDoesNotOverwriteNewerTraits() async throws {
+        try await Harness.run { h in
+            try await h.send(#"{"userId":"u1","timestamp":"2026-11-20T10:00:00Z","traits":{"tier":"gold","city":"北京"}}"#, to: .identify)
+            try await h.send(#"{"userId":"u1","timestamp":"2026-11-01T10:00:00Z","traits":{"tier":"silver","age":30}}"#, to: .identify)
+            var p = try await h.profile("user_id", "u1")
+            #expect(h.trait(p, "tier") == #""gold""#)
+            #expect(h.trait(p, "age") == "30")
+            try await h.send(#"{"userId":"u1","timestamp":"2026-11-21T10:00:00Z","traits":{"tier":"platinum"}}"#, to: .identify)
+            p = try await h.profile("user_id", "u1")
+            #expect(h.trait(p, "tier") == #""platinum""#)
+            #expect(h.trait(p, "city") == #""北京""#)
+        }
+    }
+
+    @Test func clockSkewIsCorrectedAsSegmentDoes() async throws {
+        try await Harness.run { h in
+            // The client clock runs 1 hour fast: sentAt and timestamp are both an hour ahead of receipt.
+            let received = h.clock.now()
+            let ahead = received + 3_600_000
+            let ts = Timestamp.format(millis: ahead - 5_000)
+            let sent = Timestamp.format(millis: ahead)
+            try await h.send(#"{"anonymousId":"a1","event":"E","timestamp":"\#(ts)","sentAt":"\#(sent)"}"#, to: .track)
+            let p = try await h.profile("anonymous_id", "a1")
+            let e = try #require(try await h.events(of: p.id).first)
+            #expect(e.timestamp == received - 5_000)
+            #expect(e.originalTimestamp == ahead - 5_000)
+        }
+    }
+
+    @Test func aSecondUserIDIsAConflictNotAMerge() async throws {
+        try await Harness.run { h in
+            try await h.send(#"{"userId":"u1","traits":{"email":"e@x.com"}}"#, to: .identify)
+            try await h.send(#"{"userId":"u2","traits":{"email":"E@x.com "}}"#, to: .identify)
+            let first = try await h.profile("user_id", "u1")
+            let second = try await h.profile("user_id", "u2")
+            #expect(first.id != second.id)
+            #expect(try await h.profile("email", "e@x.com").id == first.id)
+            let conflicts = try await h.services.profiles.conflicts(workspaceID: h.workspaceID, id: second.id)
+            #expect(conflicts.count == 1)
+            #expect(conflicts.first?.reason == "limit_exceeded:user_id")
+            #expect(conflicts.first?.ownerID == first.id)
+        }
+    }
+
+    @Test func undoRestoresBothProfilesWithTheirEvents() async throws {
+        try await Harness.run { h in
+            try await h.send(#"{"userId":"u1","anonymousId":"a1","traits":{"name":"A"}}"#, to: .identify)
+            try await h.send(#"{"anonymousId":"b1","event":"B only"}"#, to: .track)
+            try await h.send(#"{"anonymousId":"b1","traits":{"color":"red"}}"#, to: .identify)
+            let a = try await h.profile("user_id", "u1")
+            let b = try await h.profile("anonymous_id", "b1")
+            #expect(a.id != b.id)
+            // One message links the two profiles.
+            try await h.send(#"{"userId":"u1","anonymousId":"b1","event":"Linked"}"#, to: .track)
+            let merged = try await h.profile("anonymous_id", "b1")
+            #expect(merged.id == a.id)
+            #expect(merged.mergedIDs == [b.id])
+            #expect(h.trait(merged, "color") == #""red""#)
+            #expect(try await h.events(of: a.id).count == 4)
+            // The merged-away id still answers with the survivor.
+            #expect(try await h.services.profiles.profile(workspaceID: h.workspaceID, id: b.id).id == a.id)
+
+            let merges = try await h.services.profiles.merges(workspaceID: h.workspaceID, id: a.id)
+            let merge = try #require(merges.first)
+            #expect(merge.fromID == b.id && merge.intoID == a.id)
+            #expect(merge.cause == Identifier(type: "anonymous_id", value: "b1"))
+
+            let undone = try await h.services.pipeline.undoMerge(workspaceID: h.workspaceID, mergeID: merge.id)
+            #expect(undone.undoneAt != nil)
+            let restoredB = try await h.profile("anonymous_id", "b1")
+            let restoredA = try await h.profile("user_id", "u1")
+            #expect(restoredB.id == b.id)
+            #expect(restoredA.id == a.id)
+            #expect(try await h.events(of: b.id).map(\.displayName).sorted() == ["B only", "identify"])
+            #expect(try await h.events(of: a.id).map(\.displayName).sorted() == ["Linked", "identify"])
+            #expect(h.trait(restoredB, "color") == #""red""#)
+            #expect(h.trait(restoredA, "color") == nil)
+
+            await #expect(throws: PanoramaError.self) {
+                try await h.services.pipeline.undoMerge(workspaceID: h.workspaceID, mergeID: merge.id)
+            }
+        }
+    }
+
+    @Test func aBatchStoresItsValidMessagesAndReportsTheRest() async throws {
+        try await Harness.run { h in
+            let result = try await h.send(#"""
+                {"batch":[
+                  {"type":"track","anonymousId":"a1","event":"ok 1"},
+                  {"type":"track","anonymousId":"a1"},
+                  {"type":"bogus","anonymousId":"a1"},
+                  {"type":"identify","traits":{"x":1}},
+                  {"type":"page","anonymousId":"a1","name":"Home","timestamp":"not a date"},
+                  {"type":"page","anonymousId":"a1","name":"Home"}
+                ]}
+                """#)
+            #expect(result.stored == 2)
+            #expect(result.rejected.map(\.index) == [1, 2, 3, 4])
+            #expect(result.rejected.map(\.error.code) == ["missing_event", "invalid_type", "missing_id", "invalid_timestamp"])
+            #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 2)
+        }
+    }
+
+    @Test func aBatchWithNoValidMessageIsRefusedWhole() async throws {
+        try await Harness.run { (h: Harness) async throws -> Void in
+            await #expect(throws: PanoramaError.self) {
+                try await h.send(#"{"batch":[{"type":"track","anonymousId":"a1"}]}"#)
+            }
+            await #expect(throws: PanoramaError.self) { try await h.send(#"{"batch":[]}"#) }
+            await #expect(throws: PanoramaError.self) { try await h.send(#"[1,2]"#) }
+            #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 0)
+        }
+    }
+
+    @Test func identityIsRebuiltFromTheStoreAfterARestart() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-restart-\(UUID())").path
+        let (a, b): (Int64, Int64) = try await Harness.run(directory: dir) { h in
+            try await h.send(#"{"userId":"u1","anonymousId":"a1"}"#, to: .identify)
+            try await h.send(#"{"anonymousId":"b1","traits":{"email":"b@x.com"}}"#, to: .identify)
+            try await h.send(#"{"userId":"u1","anonymousId":"b1"}"#, to: .identify)
+            return (try await h.profile("user_id", "u1").id, try await h.profile("anonymous_id", "b1").id)
+        }
+        #expect(a == b)
+        try await Harness.run(directory: dir) { h in
+            // The graph rebuilt at start sees the merge: email joins through b1's old profile.
+            let r = try await h.send(#"{"anonymousId":"c1","traits":{"email":"B@X.com"}}"#, to: .identify)
+            #expect(r.stored == 1)
+            #expect(try await h.profile("anonymous_id", "c1").id == a)
+            // And a second user id still conflicts rather than merging.
+            try await h.send(#"{"userId":"u2","anonymousId":"a1"}"#, to: .identify)
+            #expect(try await h.profile("user_id", "u2").id != a)
+            #expect(try await h.profile("anonymous_id", "a1").id == a)
+        }
+    }
+
+    /// Every acknowledged message belongs to exactly one live profile, and no live profile ever
+    /// holds two user_ids, over random message sequences with merges and undos.
+    @Test(arguments: [1, 2, 3, 4, 5]) func invariantsHoldThroughTheWholeStack(seed: Int) async throws {
+        try await Harness.run { h in
+            var rng = SplitMix(seed: UInt64(seed))
+            var acknowledged: [String] = []
+            for round in 0..<30 {
+                var messages: [String] = []
+                for i in 0..<10 {
+                    let id = "m-\(round)-\(i)"
+                    var fields = [#""messageId":"\#(id)""#]
+                    if Bool.random(using: &rng) { fields.append(#""userId":"u\#(Int.random(in: 0..<12, using: &rng))""#) }
+                    fields.append(#""anonymousId":"a\#(Int.random(in: 0..<30, using: &rng))""#)
+                    var traits: [String] = []
+                    if Int.random(in: 0..<3, using: &rng) == 0 { traits.append(#""email":"e\#(Int.random(in: 0..<10, using: &rng))@x.com""#) }
+                    if Int.random(in: 0..<4, using: &rng) == 0 { traits.append(#""phone":"1380013\#(1000 + Int.random(in: 0..<10, using: &rng))""#) }
+                    fields.append(#""type":"identify","traits":{\#(traits.joined(separator: ","))}"#)
+                    messages.append("{" + fields.joined(separator: ",") + "}")
+                    acknowledged.append(id)
+                }
+                let r = try await h.send(#"{"batch":[\#(messages.joined(separator: ","))]}"#)
+                #expect(r.stored == 10)
+                if round % 7 == 6 {
+                    // Undo the newest live merge, if any.
+                    let page = try await h.services.profiles.list(workspaceID: h.workspaceID, query: .init(), cursor: nil, limit: 100)
+                    for p in page.items {
+                        if let m = try await h.services.profiles.merges(workspaceID: h.workspaceID, id: p.id)
+                            .first(where: { $0.undoneAt == nil && $0.intoID == p.id })
+                        {
+                            _ = try? await h.services.pipeline.undoMerge(workspaceID: h.workspaceID, mergeID: m.id)
+                            break
+                        }
+                    }
+                }
+            }
+            #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == Int64(acknowledged.count))
+            var seen: [String: Int64] = [:]
+            var cursor: String?
+            repeat {
+                let page = try await h.services.profiles.list(workspaceID: h.workspaceID, query: .init(), cursor: cursor, limit: 50)
+                for p in page.items {
+                    #expect(p.identifiers.filter { $0.type == "user_id" }.count <= 1)
+                    var eventCursor: String?
+                    repeat {
+                        let events = try await h.services.profiles.events(workspaceID: h.workspaceID, id: p.id, cursor: eventCursor, limit: 100)
+                        for e in events.items {
+                            #expect(seen[e.messageID] == nil, "message \(e.messageID) in two profiles")
+                            seen[e.messageID] = p.id
+                        }
+                        eventCursor = events.nextCursor
+                    } while eventCursor != nil
+                }
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(Set(seen.keys) == Set(acknowledged))
+        }
+    }
+}
+
+/// SplitMix64 for reproducible property tests.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
