@@ -12,9 +12,10 @@
 # Checks: no 5xx, and every response's status code, content type, headers and body conform to the document.
 # Exits non-zero on any failure.
 #
-# The run is split in two: first every operation except DELETE /api/v1/keys/{id}, then that one alone,
-# because the fuzzer picks small ids and so revokes the very keys it authenticates with; after that every
-# request would be a (documented, but untested) 401.
+# The run is split: first every operation except DELETE /api/v1/keys/{id}; then the key lifecycle
+# (stateful: a created key is revoked through the document's link); last the fuzzing of DELETE
+# /api/v1/keys/{id} alone. The fuzzer picks small ids and so revokes the very keys it authenticates
+# with, after which every request would be a (documented, but untested) 401.
 set -euo pipefail
 
 : "${PANORAMA_URL:?set PANORAMA_URL, e.g. http://127.0.0.1:18099}"
@@ -47,7 +48,7 @@ bearer = "${PANORAMA_ADMIN_KEY}"
 TOML
 
 # Seed a few linked profiles (idempotent: fixed messageIds are acknowledged as duplicates on a rerun),
-# so that customer ids 1..3, events, merges and conflicts exist for the fuzzer to find.
+# so that customer ids 1..4, events, a merge and a conflict exist for the fuzzer to find.
 echo "seeding test data"
 curl --fail-with-body --silent --show-error --max-time 30 \
     -u "${PANORAMA_WRITE_KEY}:" -H 'Content-Type: application/json' \
@@ -66,7 +67,11 @@ curl --fail-with-body --silent --show-error --max-time 30 \
    "traits": {"email": "schema3@example.com"}},
   {"type": "alias", "messageId": "schema-seed-7", "userId": "schema-user-3", "previousId": "schema-anon-3"},
   {"type": "identify", "messageId": "schema-seed-8", "userId": "schema-user-3",
-   "traits": {"email": "schema1@example.com"}}
+   "traits": {"email": "schema1@example.com"}},
+  {"type": "identify", "messageId": "schema-seed-9", "anonymousId": "schema-anon-4",
+   "traits": {"email": "schema4@example.com"}},
+  {"type": "track", "messageId": "schema-seed-10", "userId": "schema-user-2", "anonymousId": "schema-anon-4",
+   "event": "Signed In", "context": {"device": {"id": "schema-device-2"}}}
 ]}
 JSON
 echo
@@ -96,7 +101,8 @@ run() {
 
 status=0
 run "all operations but key revocation" --exclude-operation-id revokeKey || status=1
-run "key revocation" --include-operation-id revokeKey || status=1
+run "key lifecycle (stateful)" --include-operation-id createKey --include-operation-id revokeKey --phases stateful || status=1
+run "key revocation" --include-operation-id revokeKey --phases examples,coverage,fuzzing || status=1
 if [ "$status" -ne 0 ]; then
     echo "schemathesis: FAILED"
 else

@@ -180,6 +180,18 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/IdentifyMessage"
+                      },
+                      "example": {
+                        "messageId": "example-identify-1",
+                        "userId": "user-42",
+                        "anonymousId": "anon-7",
+                        "traits": {
+                          "email": "Alice@Example.com",
+                          "phone": "138 0013 8000",
+                          "name": "Alice",
+                          "city": "Shanghai"
+                        },
+                        "timestamp": "2026-11-25T11:38:18.123Z"
                       }
                     }
                   }
@@ -252,6 +264,18 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/TrackMessage"
+                      },
+                      "example": {
+                        "messageId": "example-track-1",
+                        "userId": "user-42",
+                        "event": "Order Completed",
+                        "properties": {
+                          "order_id": "o-1001",
+                          "total": 99.5,
+                          "currency": "CNY"
+                        },
+                        "originalTimestamp": "2026-11-25T11:38:18.123Z",
+                        "sentAt": "2026-11-25T11:38:20.000Z"
                       }
                     }
                   }
@@ -324,6 +348,14 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/PageMessage"
+                      },
+                      "example": {
+                        "messageId": "example-page-1",
+                        "anonymousId": "anon-7",
+                        "name": "Pricing",
+                        "properties": {
+                          "url": "https://example.com/pricing"
+                        }
                       }
                     }
                   }
@@ -396,6 +428,16 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/ScreenMessage"
+                      },
+                      "example": {
+                        "messageId": "example-screen-1",
+                        "userId": "user-42",
+                        "name": "Cart",
+                        "context": {
+                          "device": {
+                            "id": "6f1c3a52-8d2e-4b8e-9a39-0d4f5e6a7b8c"
+                          }
+                        }
                       }
                     }
                   }
@@ -468,6 +510,15 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/GroupMessage"
+                      },
+                      "example": {
+                        "messageId": "example-group-1",
+                        "userId": "user-42",
+                        "groupId": "company-9",
+                        "traits": {
+                          "name": "Example Ltd",
+                          "employees": 120
+                        }
                       }
                     }
                   }
@@ -540,6 +591,11 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/AliasMessage"
+                      },
+                      "example": {
+                        "messageId": "example-alias-1",
+                        "userId": "user-42",
+                        "previousId": "anon-7"
                       }
                     }
                   }
@@ -612,6 +668,37 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/Batch"
+                      },
+                      "example": {
+                        "batch": [
+                          {
+                            "messageId": "example-batch-1",
+                            "userId": "user-42",
+                            "anonymousId": "anon-7",
+                            "traits": {
+                              "email": "Alice@Example.com",
+                              "phone": "138 0013 8000",
+                              "name": "Alice",
+                              "city": "Shanghai"
+                            },
+                            "timestamp": "2026-11-25T11:38:18.123Z",
+                            "type": "identify"
+                          },
+                          {
+                            "messageId": "example-batch-2",
+                            "userId": "user-42",
+                            "event": "Order Completed",
+                            "properties": {
+                              "order_id": "o-1001",
+                              "total": 99.5,
+                              "currency": "CNY"
+                            },
+                            "originalTimestamp": "2026-11-25T11:38:18.123Z",
+                            "sentAt": "2026-11-25T11:38:20.000Z",
+                            "type": "track"
+                          }
+                        ],
+                        "sentAt": "2026-11-25T11:38:20.000Z"
                       }
                     }
                   }
@@ -684,6 +771,37 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/Batch"
+                      },
+                      "example": {
+                        "batch": [
+                          {
+                            "messageId": "example-batch-1",
+                            "userId": "user-42",
+                            "anonymousId": "anon-7",
+                            "traits": {
+                              "email": "Alice@Example.com",
+                              "phone": "138 0013 8000",
+                              "name": "Alice",
+                              "city": "Shanghai"
+                            },
+                            "timestamp": "2026-11-25T11:38:18.123Z",
+                            "type": "identify"
+                          },
+                          {
+                            "messageId": "example-batch-2",
+                            "userId": "user-42",
+                            "event": "Order Completed",
+                            "properties": {
+                              "order_id": "o-1001",
+                              "total": 99.5,
+                              "currency": "CNY"
+                            },
+                            "originalTimestamp": "2026-11-25T11:38:18.123Z",
+                            "sentAt": "2026-11-25T11:38:20.000Z",
+                            "type": "track"
+                          }
+                        ],
+                        "sentAt": "2026-11-25T11:38:20.000Z"
                       }
                     }
                   }
@@ -1090,6 +1208,15 @@ enum OpenAPIDocument {
                           }
                         }
                       }
+                    },
+                    "links": {
+                      "UndoLatestMerge": {
+                        "operationId": "undoMerge",
+                        "parameters": {
+                          "id": "$response.body#/data/0/id"
+                        },
+                        "description": "The newest merge of the profile can be undone."
+                      }
                     }
                   },
                   "400": {
@@ -1226,6 +1353,10 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/KeyCreate"
+                      },
+                      "example": {
+                        "kind": "write",
+                        "name": "web shop"
                       }
                     }
                   }
@@ -1238,6 +1369,15 @@ enum OpenAPIDocument {
                         "schema": {
                           "$ref": "#/components/schemas/CreatedKey"
                         }
+                      }
+                    },
+                    "links": {
+                      "RevokeKey": {
+                        "operationId": "revokeKey",
+                        "parameters": {
+                          "id": "$response.body#/id"
+                        },
+                        "description": "The new key can be revoked by its id."
                       }
                     }
                   },
@@ -1377,6 +1517,10 @@ enum OpenAPIDocument {
                     "application/json": {
                       "schema": {
                         "$ref": "#/components/schemas/IdentifierTypeUpdate"
+                      },
+                      "example": {
+                        "priority": 85,
+                        "limit": 1
                       }
                     }
                   }
@@ -1920,31 +2064,33 @@ enum OpenAPIDocument {
                       }
                     ],
                     "nullable": true,
-                    "description": "De-duplication key: a resent messageId is acknowledged as a duplicate and not stored twice."
+                    "description": "De-duplication key (any text; a server id srv-... is generated when absent): a resent messageId is acknowledged as a duplicate and not stored twice."
                   },
                   "userId": {
                     "anyOf": [
                       {
-                        "type": "string"
+                        "type": "string",
+                        "pattern": "\\S"
                       },
                       {
                         "type": "number"
                       }
                     ],
                     "nullable": true,
-                    "description": "A string (numbers are accepted too); null or an empty string means absent."
+                    "description": "A string (numbers are accepted too, as their text); null or a blank string means absent. As an identifier it is trimmed and must be at most 255 UTF-8 bytes without control characters."
                   },
                   "anonymousId": {
                     "anyOf": [
                       {
-                        "type": "string"
+                        "type": "string",
+                        "pattern": "\\S"
                       },
                       {
                         "type": "number"
                       }
                     ],
                     "nullable": true,
-                    "description": "A string (numbers are accepted too); null or an empty string means absent."
+                    "description": "A string (numbers are accepted too, as their text); null or a blank string means absent. As an identifier it is trimmed and must be at most 255 UTF-8 bytes without control characters."
                   },
                   "timestamp": {
                     "type": "string",
@@ -1994,7 +2140,8 @@ enum OpenAPIDocument {
                       "type": {
                         "type": "string",
                         "enum": [
-                          "identify"
+                          "identify",
+                          null
                         ],
                         "nullable": true,
                         "description": "Optional on this endpoint; when present it must be identify."
@@ -2010,12 +2157,40 @@ enum OpenAPIDocument {
                       {
                         "required": [
                           "userId"
-                        ]
+                        ],
+                        "properties": {
+                          "userId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       },
                       {
                         "required": [
                           "anonymousId"
-                        ]
+                        ],
+                        "properties": {
+                          "anonymousId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       }
                     ]
                   }
@@ -2033,7 +2208,8 @@ enum OpenAPIDocument {
                       "type": {
                         "type": "string",
                         "enum": [
-                          "track"
+                          "track",
+                          null
                         ],
                         "nullable": true,
                         "description": "Optional on this endpoint; when present it must be track."
@@ -2057,12 +2233,40 @@ enum OpenAPIDocument {
                       {
                         "required": [
                           "userId"
-                        ]
+                        ],
+                        "properties": {
+                          "userId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       },
                       {
                         "required": [
                           "anonymousId"
-                        ]
+                        ],
+                        "properties": {
+                          "anonymousId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       }
                     ]
                   }
@@ -2080,7 +2284,8 @@ enum OpenAPIDocument {
                       "type": {
                         "type": "string",
                         "enum": [
-                          "page"
+                          "page",
+                          null
                         ],
                         "nullable": true,
                         "description": "Optional on this endpoint; when present it must be page."
@@ -2100,12 +2305,40 @@ enum OpenAPIDocument {
                       {
                         "required": [
                           "userId"
-                        ]
+                        ],
+                        "properties": {
+                          "userId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       },
                       {
                         "required": [
                           "anonymousId"
-                        ]
+                        ],
+                        "properties": {
+                          "anonymousId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       }
                     ]
                   }
@@ -2123,7 +2356,8 @@ enum OpenAPIDocument {
                       "type": {
                         "type": "string",
                         "enum": [
-                          "screen"
+                          "screen",
+                          null
                         ],
                         "nullable": true,
                         "description": "Optional on this endpoint; when present it must be screen."
@@ -2143,12 +2377,40 @@ enum OpenAPIDocument {
                       {
                         "required": [
                           "userId"
-                        ]
+                        ],
+                        "properties": {
+                          "userId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       },
                       {
                         "required": [
                           "anonymousId"
-                        ]
+                        ],
+                        "properties": {
+                          "anonymousId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       }
                     ]
                   }
@@ -2166,7 +2428,8 @@ enum OpenAPIDocument {
                       "type": {
                         "type": "string",
                         "enum": [
-                          "group"
+                          "group",
+                          null
                         ],
                         "nullable": true,
                         "description": "Optional on this endpoint; when present it must be group."
@@ -2174,13 +2437,13 @@ enum OpenAPIDocument {
                       "groupId": {
                         "anyOf": [
                           {
-                            "type": "string"
+                            "type": "string",
+                            "pattern": "\\S"
                           },
                           {
                             "type": "number"
                           }
                         ],
-                        "nullable": true,
                         "description": "The group (company, household) the user belongs to."
                       },
                       "traits": {
@@ -2197,12 +2460,40 @@ enum OpenAPIDocument {
                       {
                         "required": [
                           "userId"
-                        ]
+                        ],
+                        "properties": {
+                          "userId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       },
                       {
                         "required": [
                           "anonymousId"
-                        ]
+                        ],
+                        "properties": {
+                          "anonymousId": {
+                            "anyOf": [
+                              {
+                                "type": "string",
+                                "pattern": "\\S"
+                              },
+                              {
+                                "type": "number"
+                              }
+                            ],
+                            "description": "A non-blank string (numbers are accepted too, as their text)."
+                          }
+                        }
                       }
                     ]
                   }
@@ -2220,7 +2511,8 @@ enum OpenAPIDocument {
                       "type": {
                         "type": "string",
                         "enum": [
-                          "alias"
+                          "alias",
+                          null
                         ],
                         "nullable": true,
                         "description": "Optional on this endpoint; when present it must be alias."
@@ -2228,14 +2520,26 @@ enum OpenAPIDocument {
                       "previousId": {
                         "anyOf": [
                           {
-                            "type": "string"
+                            "type": "string",
+                            "pattern": "\\S"
                           },
                           {
                             "type": "number"
                           }
                         ],
-                        "nullable": true,
                         "description": "The earlier id to join to userId."
+                      },
+                      "userId": {
+                        "anyOf": [
+                          {
+                            "type": "string",
+                            "pattern": "\\S"
+                          },
+                          {
+                            "type": "number"
+                          }
+                        ],
+                        "description": "The id to join previousId to."
                       }
                     },
                     "required": [
@@ -2248,9 +2552,6 @@ enum OpenAPIDocument {
               },
               "BatchMessage": {
                 "allOf": [
-                  {
-                    "$ref": "#/components/schemas/MessageCommon"
-                  },
                   {
                     "type": "object",
                     "required": [
@@ -2267,56 +2568,33 @@ enum OpenAPIDocument {
                           "group",
                           "alias"
                         ]
-                      },
-                      "event": {
-                        "type": "string",
-                        "nullable": true,
-                        "description": "Required (non-empty) for track."
-                      },
-                      "name": {
-                        "type": "string",
-                        "nullable": true
-                      },
-                      "groupId": {
-                        "anyOf": [
-                          {
-                            "type": "string"
-                          },
-                          {
-                            "type": "number"
-                          }
-                        ],
-                        "nullable": true,
-                        "description": "Required for group."
-                      },
-                      "previousId": {
-                        "anyOf": [
-                          {
-                            "type": "string"
-                          },
-                          {
-                            "type": "number"
-                          }
-                        ],
-                        "nullable": true,
-                        "description": "Required for alias."
-                      },
-                      "properties": {
-                        "type": "object",
-                        "nullable": true,
-                        "additionalProperties": true,
-                        "description": "Event properties, stored verbatim."
-                      },
-                      "traits": {
-                        "type": "object",
-                        "nullable": true,
-                        "additionalProperties": true,
-                        "description": "Traits of the person (identify) or group (group); identifier-type traits such as email and phone resolve the profile."
                       }
                     }
+                  },
+                  {
+                    "oneOf": [
+                      {
+                        "$ref": "#/components/schemas/IdentifyMessage"
+                      },
+                      {
+                        "$ref": "#/components/schemas/TrackMessage"
+                      },
+                      {
+                        "$ref": "#/components/schemas/PageMessage"
+                      },
+                      {
+                        "$ref": "#/components/schemas/ScreenMessage"
+                      },
+                      {
+                        "$ref": "#/components/schemas/GroupMessage"
+                      },
+                      {
+                        "$ref": "#/components/schemas/AliasMessage"
+                      }
+                    ]
                   }
                 ],
-                "description": "One message of a batch; type is required and decides the other required fields as on the single-message endpoints."
+                "description": "One message of a batch: type is required and decides the other required fields, as on the single-message endpoints. An invalid message is listed in rejected and the others are still stored."
               },
               "Batch": {
                 "type": "object",

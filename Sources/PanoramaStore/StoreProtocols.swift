@@ -40,21 +40,6 @@ public struct IngestCommit: Sendable {
             self.trait = trait
         }
     }
-    /// Counters to add to a raw profile.
-    public struct Activity: Sendable {
-        public var workspaceID: Int64
-        public var customerID: Int64
-        public var events: Int64
-        public var firstSeen: Int64
-        public var lastSeen: Int64
-        public init(workspaceID: Int64, customerID: Int64, events: Int64, firstSeen: Int64, lastSeen: Int64) {
-            self.workspaceID = workspaceID
-            self.customerID = customerID
-            self.events = events
-            self.firstSeen = firstSeen
-            self.lastSeen = lastSeen
-        }
-    }
     /// An event to append; `event.id` is ignored (the store assigns it).
     public struct NewEvent: Sendable {
         public var workspaceID: Int64
@@ -72,13 +57,12 @@ public struct IngestCommit: Sendable {
     public var conflicts: [(workspaceID: Int64, conflict: IdentityConflict)] = []
     public var events: [NewEvent] = []
     public var traits: [TraitWrite] = []
-    public var activity: [Activity] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         customers.isEmpty && identifiers.isEmpty && merges.isEmpty && conflicts.isEmpty && events.isEmpty
-            && traits.isEmpty && activity.isEmpty
+            && traits.isEmpty
     }
 }
 
@@ -150,7 +134,9 @@ public protocol IngestStore: Sendable {
     /// Which of these message ids the workspace already stored.
     func existingMessageIDs(workspaceID: Int64, _ ids: [String]) async throws -> Set<String>
     /// Applies a whole group in one transaction; returns only once it is durable.
-    func commit(_ commit: IngestCommit) async throws
+    /// Events whose `(workspace, messageId)` is already stored are skipped; their positions in
+    /// `commit.events` are returned.
+    func commit(_ commit: IngestCommit) async throws -> Set<Int>
     func merge(workspaceID: Int64, id: Int64) async throws -> MergeRecord?
     /// Records an undo: the listed raw profiles point at `from` again, the merge is marked undone.
     func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws
@@ -170,6 +156,8 @@ public protocol ProfileStore: Sendable {
     /// Merges that involve any of these raw profiles, newest first.
     func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord]
     func conflicts(workspaceID: Int64, customerIDs: [Int64]) async throws -> [IdentityConflict]
+    /// Event count and first/last event time over these raw profiles.
+    func activity(workspaceID: Int64, customerIDs: [Int64]) async throws -> (events: Int64, first: Int64?, last: Int64?)
     func eventCount(workspaceID: Int64) async throws -> Int64
     /// True when the store answers a trivial query.
     func ping() async -> Bool

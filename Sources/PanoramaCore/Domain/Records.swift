@@ -46,22 +46,16 @@ public struct APIKey: Sendable, Equatable, Codable {
     }
 }
 
-/// A raw profile row: counters of what it received, and the live profile it belongs to.
+/// A raw profile row and the live profile it belongs to.
 public struct CustomerRow: Sendable, Equatable {
     public var id: Int64
     public var canonicalID: Int64
     public var createdAt: Int64
-    public var firstSeen: Int64?
-    public var lastSeen: Int64?
-    public var eventCount: Int64
 
-    public init(id: Int64, canonicalID: Int64, createdAt: Int64, firstSeen: Int64?, lastSeen: Int64?, eventCount: Int64) {
+    public init(id: Int64, canonicalID: Int64, createdAt: Int64) {
         self.id = id
         self.canonicalID = canonicalID
         self.createdAt = createdAt
-        self.firstSeen = firstSeen
-        self.lastSeen = lastSeen
-        self.eventCount = eventCount
     }
 }
 

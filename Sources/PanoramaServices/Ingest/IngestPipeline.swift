@@ -93,6 +93,7 @@ private struct Writer {
     let metrics: any MetricsSink
     let logger: Logger
     var graphs: [Int64: IdentityGraph] = [:]
+    var recent = RecentMessageIDs(capacity: 1_000_000)
 
     init(store: any PanoramaStore, settings: WorkspaceSettingsCache, clock: WallClock, metrics: any MetricsSink, logger: Logger) {
         self.store = store
@@ -102,13 +103,15 @@ private struct Writer {
         self.logger = logger
     }
 
-    mutating func graph(_ workspaceID: Int64) async throws -> IdentityGraph {
-        if let g = graphs[workspaceID] { return g }
+    /// Takes a workspace's graph out of the cache (loading it on first use). The caller puts it
+    /// back after mutating it: a copy left in the cache would make every mutation copy the
+    /// whole graph (copy-on-write), turning each batch into O(profiles) work.
+    mutating func takeGraph(_ workspaceID: Int64) async throws -> IdentityGraph {
+        if let g = graphs.removeValue(forKey: workspaceID) { return g }
         let snapshot = try await store.identitySnapshot(workspaceID: workspaceID)
         var g = IdentityGraph(firstID: snapshot.maxCustomerID + 1)
         for c in snapshot.customers { g.load(customer: c.id, canonical: c.canonical) }
         for i in snapshot.identifiers { g.load(identifier: i.identifier, owner: i.owner) }
-        graphs[workspaceID] = g
         return g
     }
 
@@ -135,16 +138,21 @@ private struct Writer {
         let now = clock.now()
         var commit = IngestCommit()
         var outcomes: [IngestOutcome] = []
-        var activity: [Int64: [Int64: IngestCommit.Activity]] = [:]
+        /// For each event in `commit.events`: which request it came from and its index there.
+        var origin: [(request: Int, index: Int)] = []
         var seen: [Int64: Set<String>] = [:]
         var merges = 0
         do {
-            for (workspaceID, messages, _) in ingests {
-                var graph = try await graph(workspaceID)
+            for (request, (workspaceID, messages, _)) in ingests.enumerated() {
+                var graph = try await takeGraph(workspaceID)
                 let identity = try await settings.identity(workspaceID)
-                let existing = try await store.existingMessageIDs(workspaceID: workspaceID, messages.map(\.messageID))
+                // Only ids seen recently can be resends worth a look-up; an older resend is still
+                // caught by the store's unique index and reported as a duplicate.
+                let suspects = messages.map(\.messageID).filter { recent.contains(workspaceID, $0) }
+                let existing = suspects.isEmpty
+                    ? [] : try await store.existingMessageIDs(workspaceID: workspaceID, suspects)
                 var outcome = IngestOutcome(stored: 0, duplicates: 0, customerIDs: [])
-                for message in messages {
+                for (index, message) in messages.enumerated() {
                     if existing.contains(message.messageID) || !seen[workspaceID, default: []].insert(message.messageID).inserted {
                         outcome.duplicates += 1
                         outcome.customerIDs.append(0)
@@ -179,6 +187,7 @@ private struct Writer {
                         sentAt: message.sentAt, receivedAt: message.receivedAt, properties: message.properties,
                         traits: message.traits.map { $0.sourceText ?? JSONValue.object($0).jsonText },
                         context: message.context)))
+                    origin.append((request, index))
                     if message.type == .identify, let traits = message.traits {
                         for (name, value) in traits.members {
                             commit.traits.append(.init(
@@ -186,21 +195,19 @@ private struct Writer {
                                 trait: TraitValue(name: name, json: value.jsonText, updatedAt: message.timestamp)))
                         }
                     }
-                    var a = activity[workspaceID, default: [:]][customer]
-                        ?? .init(workspaceID: workspaceID, customerID: customer, events: 0,
-                                 firstSeen: message.timestamp, lastSeen: message.timestamp)
-                    a.events += 1
-                    a.firstSeen = min(a.firstSeen, message.timestamp)
-                    a.lastSeen = max(a.lastSeen, message.timestamp)
-                    activity[workspaceID, default: [:]][customer] = a
                     outcome.stored += 1
                     outcome.customerIDs.append(customer)
                 }
                 graphs[workspaceID] = graph
                 outcomes.append(outcome)
             }
-            commit.activity = activity.values.flatMap(\.values)
-            try await store.commit(commit)
+            let skipped = try await store.commit(commit)
+            for position in skipped {
+                let (request, index) = origin[position]
+                outcomes[request].stored -= 1
+                outcomes[request].duplicates += 1
+                outcomes[request].customerIDs[index] = 0
+            }
         } catch {
             logger.error("ingest commit failed; reloading identity graphs", metadata: ["error": "\(error)"])
             graphs = [:]
@@ -209,6 +216,7 @@ private struct Writer {
             for (_, _, reply) in ingests { reply.resume(throwing: failure) }
             return
         }
+        for e in commit.events { recent.insert(e.workspaceID, e.event.messageID) }
         let stored = outcomes.reduce(0) { $0 + $1.stored }
         metrics.increment("panorama_ingested_messages_total", labels: [], by: stored)
         if merges > 0 { metrics.increment("panorama_merges_total", labels: [], by: merges) }
@@ -222,9 +230,10 @@ private struct Writer {
         if record.undoneAt != nil {
             throw PanoramaError.conflict("merge_already_undone", "merge \(mergeID) was already undone")
         }
-        var graph = try await graph(workspaceID)
+        var graph = try await takeGraph(workspaceID)
         let back = graph.undo(from: record.fromID, into: record.intoID, members: record.members)
         guard !back.isEmpty else {
+            graphs[workspaceID] = graph  // unchanged: undo() mutates nothing when there is nothing to split
             throw PanoramaError.conflict(
                 "merge_not_undoable", "the profiles of merge \(mergeID) are no longer joined; nothing to split")
         }

@@ -41,13 +41,12 @@ public final class ProfileService: Sendable {
             latest[t.name] = t
         }
         let canonical = members.first { $0.id == row.canonicalID } ?? row
+        let activity = try await store.activity(workspaceID: workspaceID, customerIDs: ids)
         return Profile(
             id: row.canonicalID, identifiers: identifiers,
             traits: latest.values.sorted { $0.name < $1.name },
-            createdAt: canonical.createdAt,
-            firstSeen: members.compactMap(\.firstSeen).min(), lastSeen: members.compactMap(\.lastSeen).max(),
-            eventCount: members.reduce(0) { $0 + $1.eventCount },
-            mergedIDs: ids.filter { $0 != row.canonicalID })
+            createdAt: canonical.createdAt, firstSeen: activity.first, lastSeen: activity.last,
+            eventCount: activity.events, mergedIDs: ids.filter { $0 != row.canonicalID })
     }
 
     /// The live profile holding an identifier; the value is normalized first, so

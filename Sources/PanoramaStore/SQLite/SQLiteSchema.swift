@@ -36,9 +36,6 @@ enum SQLiteSchema {
                     id INTEGER NOT NULL,
                     canonical_id INTEGER NOT NULL,
                     created_at INTEGER NOT NULL,
-                    first_seen INTEGER,
-                    last_seen INTEGER,
-                    event_count INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY(workspace_id, id)) WITHOUT ROWID;
                 CREATE INDEX customers_canonical ON customers(workspace_id, canonical_id);
                 CREATE TABLE identifiers(
@@ -49,7 +46,6 @@ enum SQLiteSchema {
                     created_at INTEGER NOT NULL,
                     PRIMARY KEY(workspace_id, type, value)) WITHOUT ROWID;
                 CREATE INDEX identifiers_customer ON identifiers(workspace_id, customer_id);
-                CREATE INDEX identifiers_value ON identifiers(workspace_id, value);
                 CREATE TABLE customer_traits(
                     workspace_id INTEGER NOT NULL,
                     customer_id INTEGER NOT NULL,

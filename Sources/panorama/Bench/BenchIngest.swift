@@ -10,7 +10,7 @@ import Synchronization
 /// `panorama bench …`: benchmarks whose figures go into BENCHMARKS.md.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (figures and commands are kept in BENCHMARKS.md).", subcommands: [Ingest.self])
+        abstract: "Benchmarks (figures and commands are kept in BENCHMARKS.md).", subcommands: [Ingest.self, BenchPipeline.self])
 
     /// Loads a fresh server over loopback HTTP with Segment batches and reports durable throughput.
     struct Ingest: AsyncParsableCommand {
@@ -58,7 +58,11 @@ struct Bench: AsyncParsableCommand {
             let load = LoadRun(
                 port: port, connections: connections, batch: batch, people: people, identifyShare: identifyShare,
                 seconds: seconds, authorization: auth, progress: !json)
-            let result = try await Task.detached { try load.run() }.value
+            // The load runs on its own threads: blocking a cooperative thread here would take one of
+            // the server's two executor threads away and measure a starved server.
+            let result = try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try load.run() }) }.start()
+            }
 
             let workspace = try await services.workspace(named: nil)
             let stored = try await services.store.eventCount(workspaceID: workspace.id)
@@ -220,5 +224,58 @@ struct BatchGenerator {
         }
         out += "]}"
         return Array(out.utf8)
+    }
+}
+
+/// `panorama bench pipeline`: the ingest path without HTTP (validation, identity, group commit),
+/// to tell the cost of the store and identity resolution apart from the network and JSON.
+struct BenchPipeline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline", abstract: "Ingest service and store without HTTP: events/s.")
+
+    @Option(help: "Batches to send.") var batches: Int = 500
+    @Option(help: "Concurrent submitters.") var concurrency: Int = 4
+    @Option(help: "Events per batch.") var batch: Int = 100
+    @Option(help: "Distinct people the events come from.") var people: Int = 20_000
+    @Option(help: "Commit durability: full or normal.") var sync: String = "full"
+
+    func run() async throws {
+        guard let synchronous = SQLiteStoreSync(rawValue: sync) else {
+            throw ValidationError("--sync must be 'full' or 'normal'")
+        }
+        let directory = NSTemporaryDirectory() + "panorama-bench-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var logger = Logger(label: "panorama.bench")
+        logger.logLevel = .warning
+        let services = try Services(
+            configuration: Configuration(dataDirectory: directory, synchronous: synchronous), logger: logger)
+        _ = try await services.bootstrap()
+        let workspace = try await services.workspace(named: nil)
+        var generators = (0..<concurrency).map { BatchGenerator(worker: $0, people: people, identifyShare: 0.1) }
+        var bodies: [[JSONValue]] = Array(repeating: [], count: concurrency)
+        for i in 0..<batches {
+            bodies[i % concurrency].append(try JSONParser.parse(generators[i % concurrency].next(count: batch)))
+        }
+        let work = bodies
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.pipeline.run() }
+            try await withThrowingTaskGroup(of: Void.self) { senders in
+                for w in 0..<concurrency {
+                    senders.addTask {
+                        for body in work[w] {
+                            _ = try await services.ingest.ingest(
+                                workspaceID: workspace.id, body: body, endpoint: nil, receivedAt: 1_790_000_000_000)
+                        }
+                    }
+                }
+                try await senders.waitForAll()
+            }
+            group.cancelAll()
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let stored = try await services.store.eventCount(workspaceID: workspace.id)
+        print("pipeline: \(stored) events in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(stored) / seconds)) events/s")
     }
 }
