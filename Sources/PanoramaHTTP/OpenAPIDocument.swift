@@ -156,24 +156,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "One identify message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip). An invalid message is refused with 400 and not stored.",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "One identify message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding. An invalid message is refused with 400 and not stored.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -240,24 +223,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "One track message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip). An invalid message is refused with 400 and not stored.",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "One track message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding. An invalid message is refused with 400 and not stored.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -324,24 +290,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "One page message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip). An invalid message is refused with 400 and not stored.",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "One page message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding. An invalid message is refused with 400 and not stored.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -404,24 +353,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "One screen message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip). An invalid message is refused with 400 and not stored.",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "One screen message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding. An invalid message is refused with 400 and not stored.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -486,24 +418,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "One group message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip). An invalid message is refused with 400 and not stored.",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "One group message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding. An invalid message is refused with 400 and not stored.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -567,24 +482,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "One alias message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip). An invalid message is refused with 400 and not stored.",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "One alias message of the Segment tracking spec, at most 32 KB of JSON (413 message_too_large). Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding. An invalid message is refused with 400 and not stored.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -644,24 +542,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "A batch of messages, at most 500 KB of JSON after decompression (413 batch_too_large) and 32 KB per message. Valid messages are stored together and acknowledged; invalid ones are listed in rejected with their index. When no message is valid the request is refused with 400 and nothing is stored. Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip).",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "A batch of messages, at most 500 KB of JSON after decompression (413 batch_too_large) and 32 KB per message. Valid messages are stored together and acknowledged; invalid ones are listed in rejected with their index. When no message is valid the request is refused with 400 and nothing is stored. Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -747,24 +628,7 @@ enum OpenAPIDocument {
                     "WriteKey": []
                   }
                 ],
-                "description": "A batch of messages, at most 500 KB of JSON after decompression (413 batch_too_large) and 32 KB per message. Valid messages are stored together and acknowledged; invalid ones are listed in rejected with their index. When no message is valid the request is refused with 400 and nothing is stored. The historical-import twin of /v1/batch; it behaves the same. Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey. The body may be gzip-compressed (Content-Encoding: gzip).",
-                "parameters": [
-                  {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": false,
-                    "description": "gzip (or x-gzip, deflate) for a compressed body; identity or absent for plain JSON. Anything else is refused with 415.",
-                    "schema": {
-                      "type": "string",
-                      "enum": [
-                        "identity",
-                        "gzip",
-                        "x-gzip",
-                        "deflate"
-                      ]
-                    }
-                  }
-                ],
+                "description": "A batch of messages, at most 500 KB of JSON after decompression (413 batch_too_large) and 32 KB per message. Valid messages are stored together and acknowledged; invalid ones are listed in rejected with their index. When no message is valid the request is refused with 400 and nothing is stored. The historical-import twin of /v1/batch; it behaves the same. Authenticate with the write key as the HTTP Basic user name (empty password), or put it in the body as writeKey (the header wins when both are sent). The body may be compressed: send Content-Encoding: gzip (or x-gzip, or deflate for zlib data); a body that does not inflate is refused with 400 invalid_gzip, any other Content-Encoding but identity with 415 unsupported_encoding.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -1868,7 +1732,8 @@ enum OpenAPIDocument {
                   },
                   "source": {
                     "type": "string",
-                    "example": "identity"
+                    "example": "identity",
+                    "description": "What made the merge: identity for identity resolution during ingestion."
                   },
                   "message_id": {
                     "type": "string",
@@ -1909,10 +1774,13 @@ enum OpenAPIDocument {
                   "owner_id": {
                     "type": "integer",
                     "format": "int64",
-                    "nullable": true
+                    "nullable": true,
+                    "description": "The profile holding the identifier, if any."
                   },
                   "reason": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "limit_exceeded:user_id",
+                    "description": "Why the identifier was not attached, e.g. limit_exceeded:<type> when the profile already holds as many values of the type as its limit allows."
                   },
                   "message_id": {
                     "type": "string",
@@ -2748,7 +2616,7 @@ enum OpenAPIDocument {
                 }
               },
               "PayloadTooLarge": {
-                "description": "The request body is too large.",
+                "description": "The request body is too large (message_too_large, batch_too_large, payload_too_large).",
                 "content": {
                   "application/json": {
                     "schema": {

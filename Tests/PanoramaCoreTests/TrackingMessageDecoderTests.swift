@@ -95,3 +95,11 @@ import Testing
         #expect(try decode(#"{"userId":12345}"#, as: .identify).userID == "12345")
     }
 }
+
+extension TrackingMessageDecoderTests {
+    @Test func anEventTimeOutsideTheRangeIsRefused() {
+        #expect(code(#"{"userId":"u","sentAt":"9999-12-31T00:00:00Z","originalTimestamp":"0001-01-01T00:00:00Z"}"#, as: .identify) == "invalid_timestamp")
+        #expect(code(#"{"userId":"u","timestamp":"1899-12-31T23:59:59Z"}"#, as: .identify) == "invalid_timestamp")
+        #expect(code(#"{"userId":"u","timestamp":"1997-01-01T00:00:00Z"}"#, as: .identify) == nil)
+    }
+}

@@ -6,4 +6,6 @@ public enum TrackingLimits {
     public static let maxBatchBytes = 500 * 1024
     /// Largest accepted compressed request body; larger gzip bodies are refused before inflating.
     public static let maxCompressedBytes = 500 * 1024
+    /// Event times accepted after clock-skew correction: 1900-01-01 up to the end of 9999 (epoch ms).
+    public static let eventTimeRange: ClosedRange<Int64> = -2_208_988_800_000...253_402_300_799_999
 }

@@ -103,6 +103,12 @@ public struct TrackingMessageDecoder: Sendable {
         } else {
             timestamp = originalTimestamp ?? receivedAt
         }
+        guard TrackingLimits.eventTimeRange.contains(timestamp) else {
+            throw .badRequest(
+                "invalid_timestamp",
+                "the event time (after clock-skew correction) must lie between 1900 and 9999; check timestamp and sentAt",
+                field: path("timestamp"))
+        }
 
         var messageID = try idString(object["messageId"], path("messageId"))
         if messageID == nil { messageID = makeMessageID() }

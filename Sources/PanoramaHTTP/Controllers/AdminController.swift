@@ -41,6 +41,9 @@ struct AdminController {
         guard let kindText = body["kind"]?.stringValue, let kind = APIKeyKind(rawValue: kindText) else {
             throw PanoramaError.badRequest("invalid_kind", "kind must be 'write' or 'admin'", field: "kind")
         }
+        if let raw = body["name"], !raw.isNull, raw.stringValue == nil {
+            throw PanoramaError.badRequest("invalid_name", "name must be a string", field: "name")
+        }
         let name = body["name"]?.stringValue ?? "\(kind.rawValue) key"
         let issued = try await keys.create(workspaceID: try context.workspaceID, kind: kind, name: name)
         return JSONResponse.make(Self.json(issued.key, secret: issued.secret), status: .created)

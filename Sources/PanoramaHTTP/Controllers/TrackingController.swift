@@ -90,7 +90,9 @@ struct TrackingController {
     static func readBody(_ request: Request, limit: Int, tooLargeCode: String) async throws -> [UInt8] {
         let tooLarge = PanoramaError(
             .payloadTooLarge, code: tooLargeCode,
-            message: "request body is larger than \(limit / 1024) KB; send smaller batches")
+            message: tooLargeCode == "batch_too_large"
+                ? "batch is larger than \(limit / 1024) KB; send smaller batches"
+                : "message is larger than \(limit / 1024) KB; trim its properties, traits or context")
         let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces)
         var buffer: ByteBuffer
         do {
@@ -110,6 +112,8 @@ struct TrackingController {
             } catch {
                 throw PanoramaError.badRequest("invalid_gzip", "the body is not valid \(encoding!) data")
             }
+            // The inflater's cap is approximate (it grows in rounded buffers): check exactly.
+            if buffer.readableBytes > limit { throw tooLarge }
         default:
             throw PanoramaError(
                 .unsupportedMediaType, code: "unsupported_encoding",

@@ -12,7 +12,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as PanoramaError {
-            return JSONResponse.error(error)
+            var response = JSONResponse.error(error)
+            if error.kind == .unauthorized {
+                // The tracking API takes the write key as Basic user; the REST API a Bearer admin key.
+                response.headers[.wwwAuthenticate] =
+                    request.uri.path.hasPrefix("/api/") ? "Bearer realm=\"panorama\"" : "Basic realm=\"panorama\""
+            }
+            return response
         } catch let error as any HTTPResponseError {
             let status = error.status
             let code: String

@@ -20,11 +20,7 @@ enum JSONResponse {
         if let field = error.field { body.set("field", .string(field)) }
         var top = JSONObject([("error", .object(body))])
         for (k, v) in extra { top.set(k, v) }
-        var response = make(.object(top), status: status(of: error.kind))
-        if error.kind == .unauthorized {
-            response.headers[.wwwAuthenticate] = "Basic realm=\"panorama\""
-        }
-        return response
+        return make(.object(top), status: status(of: error.kind))
     }
 
     static func status(of kind: PanoramaError.Kind) -> HTTPResponse.Status {

@@ -82,7 +82,9 @@ public final class KeyService: Sendable {
         guard key.kind == kind else {
             throw PanoramaError(
                 .forbidden, code: "wrong_key_kind",
-                message: "this is a \(key.kind.rawValue) key; this endpoint needs a \(kind.rawValue) key")
+                message: kind == .write
+                    ? "this is an admin key; the tracking API needs a write key"
+                    : "this is a write key; the REST API needs an admin key")
         }
         return key
     }
