@@ -157,7 +157,7 @@ public struct TrackingMessageDecoder: Sendable {
     }
 
     /// An id field: a non-empty string, or a number (some SDKs send numeric user ids). Null and "" mean absent.
-    private func idString(_ value: JSONValue?, _ field: String) throws(PanoramaError) -> String? {
+    private func idString(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let s)?:
@@ -165,42 +165,42 @@ public struct TrackingMessageDecoder: Sendable {
             return trimmed.isEmpty ? nil : trimmed
         case .number(let n)?: return n.text
         default:
-            throw .badRequest("invalid_field_type", "\(field) must be a string", field: field)
+            throw .badRequest("invalid_field_type", "\(fieldPath()) must be a string", field: fieldPath())
         }
     }
 
-    private func text(_ value: JSONValue?, _ field: String) throws(PanoramaError) -> String? {
+    private func text(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let s)?: return s
-        default: throw .badRequest("invalid_field_type", "\(field) must be a string", field: field)
+        default: throw .badRequest("invalid_field_type", "\(fieldPath()) must be a string", field: fieldPath())
         }
     }
 
-    private func objectValue(_ value: JSONValue?, _ field: String) throws(PanoramaError) -> JSONObject? {
+    private func objectValue(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> JSONObject? {
         switch value {
         case nil, .null?: return nil
         case .object(let o)?: return o
-        default: throw .badRequest("invalid_field_type", "\(field) must be a JSON object", field: field)
+        default: throw .badRequest("invalid_field_type", "\(fieldPath()) must be a JSON object", field: fieldPath())
         }
     }
 
-    private func objectText(_ value: JSONValue?, _ field: String) throws(PanoramaError) -> String? {
-        guard let object = try objectValue(value, field) else { return nil }
+    private func objectText(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> String? {
+        guard let object = try objectValue(value, fieldPath()) else { return nil }
         return object.sourceText ?? JSONValue.object(object).jsonText
     }
 
-    private func time(_ value: JSONValue?, _ field: String) throws(PanoramaError) -> Int64? {
+    private func time(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> Int64? {
         switch value {
         case nil, .null?: return nil
         case .string(let s)?:
             guard let ms = Timestamp.parseMillis(s) else {
                 throw .badRequest(
-                    "invalid_timestamp", "\(field) '\(s.prefix(40))' is not an ISO-8601 date-time", field: field)
+                    "invalid_timestamp", "\(fieldPath()) '\(s.prefix(40))' is not an ISO-8601 date-time", field: fieldPath())
             }
             return ms
         default:
-            throw .badRequest("invalid_timestamp", "\(field) must be an ISO-8601 string", field: field)
+            throw .badRequest("invalid_timestamp", "\(fieldPath()) must be an ISO-8601 string", field: fieldPath())
         }
     }
 

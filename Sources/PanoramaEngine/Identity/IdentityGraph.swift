@@ -129,6 +129,18 @@ public struct IdentityGraph: Sendable {
     public mutating func resolve(
         _ identifiers: [Identifier], aliasOf previousID: String? = nil, settings: IdentitySettings
     ) -> Resolution {
+        // Fast path, by far the most common case: a known person, every identifier already on
+        // one live profile. Nothing to attach, merge or check.
+        if previousID == nil, let first = identifiers.first, let profile = profile(holding: first) {
+            var allHeld = true
+            for id in identifiers.dropFirst() where self.profile(holding: id) != profile {
+                allHeld = false
+                break
+            }
+            if allHeld {
+                return Resolution(customerID: profile, created: false, attached: [], merges: [], conflicts: [])
+            }
+        }
         var ids = identifiers
         if let previousID {
             let asUser = Identifier(type: "user_id", value: previousID)

@@ -20,7 +20,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "How long to load, in seconds.") var seconds: Double = 10
         @Option(help: "Concurrent keep-alive connections.") var connections: Int = 4
         @Option(help: "Events per batch request.") var batch: Int = 100
-        @Option(help: "Distinct people the events come from.") var people: Int = 200_000
+        @Option(help: "Distinct people the events come from.") var people: Int = 20_000
         @Option(help: "Share of identify calls (the rest are track calls), 0–1.") var identifyShare: Double = 0.1
         @Option(help: "Commit durability: full or normal.") var sync: String = "full"
         @Option(name: .customLong("data-dir"), help: "Data directory (default: a new temporary one, removed after).")
@@ -139,7 +139,8 @@ struct LoadRun: Sendable {
                 defer { group.leave() }
                 do {
                     let client = try LoopbackClient(port: port)
-                    var generator = BatchGenerator(worker: worker, people: people, identifyShare: identifyShare)
+                    var generator = BatchGenerator(
+                        worker: worker, people: people, identifyShare: identifyShare, batch: batch, workers: connections)
                     var local = Result()
                     while Date() < deadline {
                         let body = generator.next(count: batch)
@@ -189,41 +190,67 @@ struct LoadRun: Sendable {
 
 /// Realistic Segment batches: track calls with properties and a full context, some identify
 /// calls that link an anonymous id to a user id, email and phone. Every messageId is unique.
+///
+/// Bodies are rendered once as templates; each call copies one and writes a fresh sequence number
+/// into the fixed-width messageId slots, so the load generator spends almost no CPU per request.
 struct BatchGenerator {
     let worker: Int
-    let people: Int
-    let identifyShare: Double
-    var sequence = 0
-    var rng: SystemRandomNumberGenerator = .init()
+    private var templates: [(bytes: [UInt8], slots: [Int])] = []
+    private var sequence = 0
+    private var turn = 0
     static let events = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Coupon Claimed"]
     static let cities = ["上海", "北京", "深圳", "广州", "杭州", "成都"]
+    static let digits = 12
 
-    init(worker: Int, people: Int, identifyShare: Double) {
+    init(worker: Int, people: Int, identifyShare: Double, batch: Int = 100, workers: Int = 4) {
         self.worker = worker
-        self.people = people
-        self.identifyShare = identifyShare
+        var rng = SystemRandomNumberGenerator()
+        // Enough distinct templates that the people they mention cover the population.
+        let count = min(2_000, max(50, people / max(1, batch * workers) + 1))
+        let placeholder = String(repeating: "0", count: Self.digits)
+        for t in 0..<count {
+            var out = #"{"sentAt":"2026-11-25T08:00:00.000Z","batch":["#
+            var marks: [Int] = []
+            let now = "2026-11-25T08:00:00.000Z"
+            for i in 0..<batch {
+                let person = Int.random(in: 0..<people, using: &rng)
+                let anonymous = "anon-\(person)"
+                if i > 0 { out += "," }
+                let context = #"{"library":{"name":"analytics-python","version":"2.3.3"},"ip":"10.0.\#(person % 255).\#(person % 7)","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)","locale":"zh-CN","device":{"id":"dev-\#(person)","type":"ios"}}"#
+                let idPrefix = #"{"messageId":"bench-\#(worker)-"#
+                out += idPrefix
+                marks.append(out.utf8.count)
+                out += placeholder + "\""
+                if Double.random(in: 0..<1, using: &rng) < identifyShare {
+                    let city = Self.cities[person % Self.cities.count]
+                    let phone = String(13_800_000_000 + person)
+                    out += #","type":"identify","anonymousId":"\#(anonymous)","userId":"user-\#(person)","timestamp":"\#(now)","traits":{"email":"user\#(person)@example.com","phone":"\#(phone)","name":"用户\#(person)","city":"\#(city)","plan":"gold"},"context":\#(context)}"#
+                } else {
+                    let n = t * batch + i
+                    let event = Self.events[n % Self.events.count]
+                    out += #","type":"track","anonymousId":"\#(anonymous)","event":"\#(event)","timestamp":"\#(now)","properties":{"sku":"SKU-\#(n % 5000)","price":\#(n % 900).5,"currency":"CNY","category":"apparel","quantity":\#(1 + n % 3)},"context":\#(context)}"#
+                }
+            }
+            out += "]}"
+            templates.append((Array(out.utf8), marks))
+        }
     }
 
-    mutating func next(count: Int) -> [UInt8] {
-        var out = #"{"sentAt":"2026-11-25T08:00:00.000Z","batch":["#
-        let now = "2026-11-25T08:00:00.000Z"
-        for i in 0..<count {
+    /// The next batch (the `count` given at init), with messageIds never used before by this worker.
+    mutating func next(count _: Int = 0) -> [UInt8] {
+        var (bytes, slots) = templates[turn % templates.count]
+        turn += 1
+        for slot in slots {
             sequence += 1
-            let person = Int.random(in: 0..<people, using: &rng)
-            let messageID = "bench-\(worker)-\(sequence)"
-            let anonymous = "anon-\(person)"
-            if i > 0 { out += "," }
-            let context = #"{"library":{"name":"analytics-python","version":"2.3.3"},"ip":"10.0.\#(person % 255).\#(person % 7)","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)","locale":"zh-CN","device":{"id":"dev-\#(person)","type":"ios"}}"#
-            if Double.random(in: 0..<1, using: &rng) < identifyShare {
-                let city = Self.cities[person % Self.cities.count]
-                out += #"{"type":"identify","messageId":"\#(messageID)","anonymousId":"\#(anonymous)","userId":"user-\#(person)","timestamp":"\#(now)","traits":{"email":"user\#(person)@example.com","phone":"138\#(String(format: "%08d", person))","name":"用户\#(person)","city":"\#(city)","plan":"gold"},"context":\#(context)}"#
-            } else {
-                let event = Self.events[sequence % Self.events.count]
-                out += #"{"type":"track","messageId":"\#(messageID)","anonymousId":"\#(anonymous)","event":"\#(event)","timestamp":"\#(now)","properties":{"sku":"SKU-\#(sequence % 5000)","price":\#(sequence % 900).5,"currency":"CNY","category":"apparel","quantity":\#(1 + sequence % 3)},"context":\#(context)}"#
+            var n = sequence
+            var i = slot + Self.digits - 1
+            while i >= slot {
+                bytes[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                i -= 1
             }
         }
-        out += "]}"
-        return Array(out.utf8)
+        return bytes
     }
 }
 
@@ -251,7 +278,9 @@ struct BenchPipeline: AsyncParsableCommand {
             configuration: Configuration(dataDirectory: directory, synchronous: synchronous), logger: logger)
         _ = try await services.bootstrap()
         let workspace = try await services.workspace(named: nil)
-        var generators = (0..<concurrency).map { BatchGenerator(worker: $0, people: people, identifyShare: 0.1) }
+        var generators = (0..<concurrency).map {
+            BatchGenerator(worker: $0, people: people, identifyShare: 0.1, batch: batch, workers: concurrency)
+        }
         var bodies: [[JSONValue]] = Array(repeating: [], count: concurrency)
         for i in 0..<batches {
             bodies[i % concurrency].append(try JSONParser.parse(generators[i % concurrency].next(count: batch)))
