@@ -84,7 +84,7 @@ public func buildApplication(
     let app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Panorama"),
-        services: [services.pipeline],
+        services: services.backgroundServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
     return BuiltApplication(application: app, issuedKeys: issued, services: services)

@@ -161,6 +161,8 @@ public protocol ProfileStore: Sendable {
     func eventCount(workspaceID: Int64) async throws -> Int64
     /// True when the store answers a trivial query.
     func ping() async -> Bool
+    /// Background upkeep, called every few hundred milliseconds (SQLite: WAL checkpoints).
+    func maintain() async
 }
 
 /// The whole store a Panorama node runs on. SQLite and PostgreSQL implement it.

@@ -1,6 +1,7 @@
 import Logging
 import PanoramaCore
 import PanoramaStore
+import ServiceLifecycle
 
 /// Settings read once at the edge (flags, then `PANORAMA_*` variables, then defaults) and passed down.
 public struct Configuration: Sendable {
@@ -40,6 +41,7 @@ public struct Services: Sendable {
     public let pipeline: IngestPipeline
     public let ingest: IngestService
     public let profiles: ProfileService
+    public let maintenance: StoreMaintenance
     public let logger: Logger
 
     /// Opens the store in the configured data directory and wires the services.
@@ -66,7 +68,11 @@ public struct Services: Sendable {
         self.pipeline = IngestPipeline(store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
         self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics)
         self.profiles = ProfileService(store: store, settings: settings)
+        self.maintenance = StoreMaintenance(store: store)
     }
+
+    /// The long-running services a node runs beside its HTTP server.
+    public var backgroundServices: [any Service] { [pipeline, maintenance] }
 
     /// On first start (no workspace yet) creates the `default` workspace with a write and an admin
     /// key, taken from the configuration when set; returns the keys created, to be shown once.

@@ -28,10 +28,27 @@ public final class SQLiteStore: PanoramaStore {
             try db.execute(sql: "PRAGMA synchronous = \(sync)")
             try db.execute(sql: "PRAGMA cache_size = -65536")
             // Checkpoint less often: more writes to the same pages coalesce before they are copied back.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
+            // Checkpoints run in the background (`maintain()`); the writer checkpoints itself
+            // only as a backstop, if the background falls far behind.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16000")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         self.pool = try DatabasePool(path: path, configuration: config)
         try SQLiteSchema.migrator.migrate(pool)
+        var checkpointConfig = Configuration()
+        checkpointConfig.busyMode = .timeout(10)
+        self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
+    }
+
+    /// A connection of its own for checkpoints, so that copying the WAL back into the database
+    /// runs beside the writer instead of inside its commits.
+    private let checkpointer: DatabaseQueue
+
+    /// Copies committed WAL frames into the database file without blocking the writer or readers.
+    public func maintain() async {
+        _ = try? await checkpointer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+        }
     }
 
     // MARK: WorkspaceStore
