@@ -55,7 +55,8 @@ enum SQLiteSchema {
                     PRIMARY KEY(workspace_id, customer_id, name)) WITHOUT ROWID;
                 CREATE INDEX customer_traits_value ON customer_traits(workspace_id, name, value);
                 CREATE TABLE events(
-                    id INTEGER PRIMARY KEY,
+                    -- AUTOINCREMENT: ids never come back after a delete, which the index watermark relies on.
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
                     workspace_id INTEGER NOT NULL,
                     customer_id INTEGER NOT NULL,
                     message_id TEXT NOT NULL,
@@ -73,8 +74,24 @@ enum SQLiteSchema {
                     properties TEXT,
                     traits TEXT,
                     context TEXT);
-                CREATE UNIQUE INDEX events_message ON events(workspace_id, message_id);
-                CREATE INDEX events_customer ON events(workspace_id, customer_id, timestamp, id);
+                -- Events are appended with no secondary index; the two indexes below are filled
+                -- in sorted batches (SQLiteStore.flushEventIndex) up to event_index_state.indexed_through.
+                -- Reads combine them with the short tail of events past that point.
+                CREATE TABLE event_index(
+                    workspace_id INTEGER NOT NULL,
+                    customer_id INTEGER NOT NULL,
+                    timestamp INTEGER NOT NULL,
+                    event_id INTEGER NOT NULL,
+                    PRIMARY KEY(workspace_id, customer_id, timestamp, event_id)) WITHOUT ROWID;
+                CREATE TABLE event_message_ids(
+                    workspace_id INTEGER NOT NULL,
+                    message_id TEXT NOT NULL,
+                    event_id INTEGER NOT NULL,
+                    PRIMARY KEY(workspace_id, message_id)) WITHOUT ROWID;
+                CREATE TABLE event_index_state(
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    indexed_through INTEGER NOT NULL);
+                INSERT INTO event_index_state(id, indexed_through) VALUES (1, 0);
                 CREATE TABLE merges(
                     id INTEGER PRIMARY KEY,
                     workspace_id INTEGER NOT NULL,

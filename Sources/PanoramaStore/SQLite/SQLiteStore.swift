@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PanoramaCore
+import Synchronization
 
 /// The embedded store: SQLite in WAL mode through a GRDB `DatabasePool` (one writer, many readers).
 ///
@@ -38,6 +39,8 @@ public final class SQLiteStore: PanoramaStore {
         var checkpointConfig = Configuration()
         checkpointConfig.busyMode = .timeout(10)
         self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
+        // Index whatever the last run appended but did not flush (after a crash, say).
+        try flushEventIndex()
     }
 
     /// A connection of its own for checkpoints, so that copying the WAL back into the database
@@ -46,6 +49,8 @@ public final class SQLiteStore: PanoramaStore {
 
     /// Copies committed WAL frames into the database file without blocking the writer or readers.
     public func maintain() async {
+        let stale = unindexed.withLock { $0 > 0 } && lastFlush.withLock { ContinuousClock.now - $0 > .milliseconds(500) }
+        if stale { try? flushEventIndex() }
         _ = try? await checkpointer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
         }
@@ -184,8 +189,18 @@ public final class SQLiteStore: PanoramaStore {
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 var args: [any DatabaseValueConvertible] = [workspaceID]
                 args.append(contentsOf: part)
+                args.append(workspaceID)
+                args.append(contentsOf: part)
+                // Indexed message ids, and the tail of events not indexed yet.
                 let rows = try String.fetchAll(
-                    db, sql: "SELECT message_id FROM events WHERE workspace_id = ? AND message_id IN (\(marks))",
+                    db,
+                    sql: """
+                        SELECT message_id FROM event_message_ids WHERE workspace_id = ? AND message_id IN (\(marks))
+                        UNION ALL
+                        SELECT message_id FROM events
+                        WHERE id > (SELECT indexed_through FROM event_index_state WHERE id = 1)
+                            AND workspace_id = ? AND message_id IN (\(marks))
+                        """,
                     arguments: StatementArguments(args))
                 found.formUnion(rows)
                 start += chunk
@@ -200,8 +215,8 @@ public final class SQLiteStore: PanoramaStore {
 
     private func commitBlocking(_ commit: IngestCommit) throws -> Set<Int> {
         guard !commit.isEmpty else { return [] }
-        return try pool.write { db in
-            var skipped = Set<Int>()
+        let skipped = try pool.write { db in
+            let skipped = Set<Int>()
             let customer = try db.cachedStatement(
                 sql: "INSERT INTO customers(workspace_id, id, canonical_id, created_at) VALUES (?, ?, ?, ?)")
             for c in commit.customers {
@@ -244,12 +259,11 @@ public final class SQLiteStore: PanoramaStore {
                     INSERT INTO events(workspace_id, customer_id, message_id, type, event, name, user_id, anonymous_id,
                         group_id, previous_id, timestamp, original_timestamp, sent_at, received_at, properties, traits,
                         context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(workspace_id, message_id) DO NOTHING
                     """)
             // The hottest statement: bound through the C API, which costs a fraction of building
             // `StatementArguments` of 17 existentials per row.
             var insert = RawStatement(event, db)
-            for (position, e) in commit.events.enumerated() {
+            for e in commit.events {
                 let v = e.event
                 insert.reset()
                 insert.bind(e.workspaceID)
@@ -269,7 +283,7 @@ public final class SQLiteStore: PanoramaStore {
                 insert.bind(v.properties)
                 insert.bind(v.traits)
                 insert.bind(v.context)
-                if try insert.step() == 0 { skipped.insert(position) }
+                _ = try insert.step()
             }
             let trait = try db.cachedStatement(
                 sql: """
@@ -283,6 +297,76 @@ public final class SQLiteStore: PanoramaStore {
                 try trait.execute(arguments: [t.workspaceID, t.customerID, t.trait.name, t.trait.json, t.trait.updatedAt])
             }
             return skipped
+        }
+        let due = unindexed.withLock { count in
+            count += commit.events.count
+            return count >= Self.indexBatch
+        }
+        if due { try flushEventIndex() }
+        return skipped
+    }
+
+    /// Events appended since the last index flush (an estimate; the flush reads the real tail).
+    private let unindexed = Mutex<Int>(0)
+    private let lastFlush = Mutex<ContinuousClock.Instant>(.now)
+    /// Flush the event indexes once this many events are waiting.
+    static let indexBatch = 20_000
+
+    /// Moves the tail of events past `indexed_through` into `event_index` and `event_message_ids`,
+    /// sorted by key so that neighbouring entries share pages, in one transaction.
+    ///
+    /// A message id found already indexed is a resend that arrived after the ingest pipeline's
+    /// window of recent ids: that copy is deleted here, so a message is still stored once.
+    public func flushEventIndex() throws {
+        unindexed.withLock { $0 = 0 }
+        lastFlush.withLock { $0 = .now }
+        try pool.write { db in
+            let through = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM event_index_state WHERE id = 1") ?? 0
+            var rows: [(id: Int64, workspace: Int64, customer: Int64, timestamp: Int64, message: String)] = []
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, workspace_id, customer_id, timestamp, message_id FROM events
+                    WHERE id > ? ORDER BY id LIMIT 500000
+                    """,
+                arguments: [through])
+            while let row = try cursor.next() {
+                rows.append((row[0], row[1], row[2], row[3], row[4]))
+            }
+            guard let last = rows.last?.id else { return }
+            rows.sort { ($0.workspace, $0.message, $0.id) < ($1.workspace, $1.message, $1.id) }
+            var message = RawStatement(
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO event_message_ids(workspace_id, message_id, event_id) VALUES (?, ?, ?)
+                        ON CONFLICT(workspace_id, message_id) DO NOTHING
+                        """), db)
+            var duplicates = Set<Int64>()
+            for r in rows {
+                message.reset()
+                message.bind(r.workspace)
+                message.bind(r.message)
+                message.bind(r.id)
+                if try message.step() == 0 { duplicates.insert(r.id) }
+            }
+            if !duplicates.isEmpty {
+                let delete = try db.cachedStatement(sql: "DELETE FROM events WHERE id = ?")
+                for id in duplicates { try delete.execute(arguments: [id]) }
+            }
+            rows.sort { ($0.workspace, $0.customer, $0.timestamp, $0.id) < ($1.workspace, $1.customer, $1.timestamp, $1.id) }
+            var entry = RawStatement(
+                try db.cachedStatement(
+                    sql: "INSERT INTO event_index(workspace_id, customer_id, timestamp, event_id) VALUES (?, ?, ?, ?)"),
+                db)
+            for r in rows where !duplicates.contains(r.id) {
+                entry.reset()
+                entry.bind(r.workspace)
+                entry.bind(r.customer)
+                entry.bind(r.timestamp)
+                entry.bind(r.id)
+                _ = try entry.step()
+            }
+            try db.execute(sql: "UPDATE event_index_state SET indexed_through = ? WHERE id = 1", arguments: [last])
         }
     }
 
@@ -412,16 +496,28 @@ public final class SQLiteStore: PanoramaStore {
         }
         let after = position
         let rows = try await pool.read { db in
-            var sql = """
-                SELECT \(Self.eventColumns) FROM events
-                WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs)))
-                """
+            let list = Self.inList(customerIDs)
+            var indexed = "workspace_id = ? AND customer_id IN (\(list))"
+            var tail = "id > (SELECT indexed_through FROM event_index_state WHERE id = 1) AND workspace_id = ? AND customer_id IN (\(list))"
             var args: [any DatabaseValueConvertible] = [workspaceID]
+            var tailArgs: [any DatabaseValueConvertible] = [workspaceID]
             if let (t, i) = after {
-                sql += " AND (timestamp < ? OR (timestamp = ? AND id < ?))"
+                indexed += " AND (timestamp < ? OR (timestamp = ? AND event_id < ?))"
+                tail += " AND (timestamp < ? OR (timestamp = ? AND id < ?))"
                 args += [t, t, i]
+                tailArgs += [t, t, i]
             }
-            sql += " ORDER BY timestamp DESC, id DESC LIMIT ?"
+            // The indexed part (newest first through event_index) and the not-yet-indexed tail.
+            let sql = """
+                SELECT \(Self.eventColumns) FROM events WHERE id IN (
+                    SELECT event_id FROM event_index WHERE \(indexed)
+                    ORDER BY timestamp DESC, event_id DESC LIMIT ?)
+                UNION ALL
+                SELECT \(Self.eventColumns) FROM events WHERE \(tail)
+                ORDER BY 11 DESC, 1 DESC LIMIT ?
+                """
+            args.append(limit + 1)
+            args += tailArgs
             args.append(limit + 1)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
         }
@@ -537,13 +633,18 @@ public final class SQLiteStore: PanoramaStore {
     ) async throws -> (events: Int64, first: Int64?, last: Int64?) {
         guard !customerIDs.isEmpty else { return (0, nil, nil) }
         return try await pool.read { db in
+            let list = Self.inList(customerIDs)
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT count(*), min(timestamp), max(timestamp) FROM events
-                    WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs)))
+                    SELECT count(*), min(ts), max(ts) FROM (
+                        SELECT timestamp AS ts FROM event_index WHERE workspace_id = ? AND customer_id IN (\(list))
+                        UNION ALL
+                        SELECT timestamp FROM events
+                        WHERE id > (SELECT indexed_through FROM event_index_state WHERE id = 1)
+                            AND workspace_id = ? AND customer_id IN (\(list)))
                     """,
-                arguments: [workspaceID])
+                arguments: [workspaceID, workspaceID])
             return (row?[0] ?? 0, row?[1], row?[2])
         }
     }
