@@ -296,3 +296,36 @@ struct SplitMix: RandomNumberGenerator {
         #expect(try await reopened.existingMessageIDs(workspaceID: 1, ["m4", "m1"]) == ["m4", "m1"])
     }
 }
+
+extension IngestTests {
+    /// Many concurrent senders resending each other's messages: every message id is stored once,
+    /// whatever group (and pipelined commit) each copy lands in.
+    @Test func concurrentResendsAreStoredOnce() async throws {
+        try await Harness.run { h in
+            try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for sender in 0..<8 {
+                    group.addTask {
+                        var total = (stored: 0, duplicates: 0)
+                        for round in 0..<20 {
+                            // Every sender sends the same 10 ids per round.
+                            let batch = (0..<10).map { #"{"type":"track","messageId":"r\#(round)-\#($0)","anonymousId":"s\#(sender)","event":"E"}"# }
+                            let r = try await h.send(#"{"batch":[\#(batch.joined(separator: ","))]}"#)
+                            total.stored += r.stored
+                            total.duplicates += r.duplicates
+                        }
+                        return (total.stored, total.duplicates)
+                    }
+                }
+                var stored = 0
+                var duplicates = 0
+                for try await (s, d) in group {
+                    stored += s
+                    duplicates += d
+                }
+                #expect(stored == 200)
+                #expect(stored + duplicates == 1600)
+            }
+            #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 200)
+        }
+    }
+}

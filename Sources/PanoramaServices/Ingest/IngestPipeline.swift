@@ -73,9 +73,7 @@ public final class IngestPipeline: Service, Sendable {
         var writer = Writer(store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                while let batch = await queue.next() {
-                    await writer.process(batch)
-                }
+                await writer.run(queue)
             } onCancel: {
                 queue.finish()
             }
@@ -115,45 +113,91 @@ private struct Writer {
         return g
     }
 
-    mutating func process(_ batch: [IngestPipeline.Work]) async {
-        var ingests: [(Int64, [TrackingMessage], CheckedContinuation<IngestOutcome, any Error>)] = []
-        var undos: [(Int64, Int64, CheckedContinuation<MergeRecord, any Error>)] = []
-        for work in batch {
-            switch work {
-            case .ingest(let w, let m, let r): ingests.append((w, m, r))
-            case .undo(let w, let m, let r): undos.append((w, m, r))
-            }
-        }
-        if !ingests.isEmpty { await commitIngests(ingests) }
-        for (workspaceID, mergeID, reply) in undos {
-            do {
-                reply.resume(returning: try await undo(workspaceID: workspaceID, mergeID: mergeID))
-            } catch {
-                reply.resume(throwing: error)
-            }
-        }
-    }
+    typealias Reply = CheckedContinuation<IngestOutcome, any Error>
 
-    private mutating func commitIngests(_ ingests: [(Int64, [TrackingMessage], CheckedContinuation<IngestOutcome, any Error>)]) async {
-        let now = clock.now()
+    /// One group, resolved in memory and ready to commit.
+    struct Prepared: Sendable {
         var commit = IngestCommit()
         var outcomes: [IngestOutcome] = []
         /// For each event in `commit.events`: which request it came from and its index there.
         var origin: [(request: Int, index: Int)] = []
-        var seen: [Int64: Set<String>] = [:]
+        var replies: [Reply] = []
         var merges = 0
+        /// Message ids of this group (per workspace): a resend in the next group, prepared while
+        /// this one commits, is a duplicate although the store does not show it yet.
+        var messageIDs: [Int64: Set<String>] = [:]
+    }
+
+    /// Drains the queue. Commits are pipelined: while the store commits one group, the next is
+    /// resolved in memory, so identity resolution and SQLite work overlap on the two cores.
+    /// A group is answered only after its own commit; if a commit fails, the group prepared on
+    /// top of it fails too and the graphs are reloaded from the store.
+    mutating func run(_ queue: BatchQueue<IngestPipeline.Work>) async {
+        var inflight: (prepared: Prepared, task: Task<Set<Int>, any Error>)?
+        while let batch = await queue.next() {
+            var ingests: [(Int64, [TrackingMessage], Reply)] = []
+            var undos: [(Int64, Int64, CheckedContinuation<MergeRecord, any Error>)] = []
+            for work in batch {
+                switch work {
+                case .ingest(let w, let m, let r): ingests.append((w, m, r))
+                case .undo(let w, let m, let r): undos.append((w, m, r))
+                }
+            }
+            var prepared = ingests.isEmpty ? nil : await prepare(ingests, after: inflight?.prepared)
+            if let previous = inflight {
+                inflight = nil
+                if !(await finish(previous.prepared, previous.task.result)), let orphan = prepared {
+                    fail(orphan, PanoramaError.unavailable(
+                        "the store did not accept an earlier write this request depended on; retry it"))
+                    prepared = nil
+                }
+            }
+            if let prepared {
+                let store = self.store
+                inflight = (prepared, Task { try await store.commit(prepared.commit) })
+            }
+            // Undo needs settled state; with nothing else queued, answer the group at once.
+            if !undos.isEmpty || queue.isEmpty, let current = inflight {
+                inflight = nil
+                _ = await finish(current.prepared, current.task.result)
+            }
+            for (workspaceID, mergeID, reply) in undos {
+                do {
+                    reply.resume(returning: try await undo(workspaceID: workspaceID, mergeID: mergeID))
+                } catch {
+                    reply.resume(throwing: error)
+                }
+            }
+        }
+        if let current = inflight {
+            _ = await finish(current.prepared, current.task.result)
+        }
+    }
+
+    /// Resolves identities and builds the group's commit; on a store read failure answers the
+    /// group with the error and returns nil.
+    private mutating func prepare(
+        _ ingests: [(Int64, [TrackingMessage], Reply)], after committing: Prepared?
+    ) async -> Prepared? {
+        let now = clock.now()
+        var p = Prepared()
+        p.replies = ingests.map(\.2)
+        var seen = committing?.messageIDs ?? [:]
         do {
             for (request, (workspaceID, messages, _)) in ingests.enumerated() {
                 var graph = try await takeGraph(workspaceID)
+                defer { graphs[workspaceID] = graph }
                 let identity = try await settings.identity(workspaceID)
                 // Only ids seen recently can be resends worth a look-up; an older resend is still
-                // caught by the store's unique index and reported as a duplicate.
+                // caught when the store indexes it, and stored once.
                 let suspects = messages.map(\.messageID).filter { recent.contains(workspaceID, $0) }
                 let existing = suspects.isEmpty
                     ? [] : try await store.existingMessageIDs(workspaceID: workspaceID, suspects)
                 var outcome = IngestOutcome(stored: 0, duplicates: 0, customerIDs: [])
                 for (index, message) in messages.enumerated() {
-                    if existing.contains(message.messageID) || !seen[workspaceID, default: []].insert(message.messageID).inserted {
+                    if existing.contains(message.messageID)
+                        || !seen[workspaceID, default: []].insert(message.messageID).inserted
+                    {
                         outcome.duplicates += 1
                         outcome.customerIDs.append(0)
                         continue
@@ -161,66 +205,93 @@ private struct Writer {
                     let r = graph.resolve(
                         message.identifiers, aliasOf: message.type == .alias ? message.previousID : nil,
                         settings: identity)
-                    let customer = r.customerID
-                    if r.created {
-                        commit.customers.append(.init(workspaceID: workspaceID, id: customer, createdAt: now))
-                    }
-                    for id in r.attached {
-                        commit.identifiers.append(.init(workspaceID: workspaceID, identifier: id, customerID: customer, createdAt: now))
-                    }
-                    for m in r.merges {
-                        commit.merges.append(MergeRecord(
-                            id: 0, workspaceID: workspaceID, fromID: m.from, intoID: m.into, members: m.members,
-                            cause: m.cause, source: "identity", messageID: message.messageID, createdAt: now))
-                    }
-                    merges += r.merges.count
-                    for c in r.conflicts {
-                        commit.conflicts.append((workspaceID, IdentityConflict(
-                            customerID: customer, identifier: c.identifier, ownerID: c.owner, reason: c.reason,
-                            messageID: message.messageID, createdAt: now)))
-                    }
-                    commit.events.append(.init(workspaceID: workspaceID, event: StoredEvent(
-                        id: 0, customerID: customer, messageID: message.messageID, type: message.type,
-                        event: message.event, name: message.name, userID: message.userID,
-                        anonymousID: message.anonymousID, groupID: message.groupID, previousID: message.previousID,
-                        timestamp: message.timestamp, originalTimestamp: message.originalTimestamp,
-                        sentAt: message.sentAt, receivedAt: message.receivedAt, properties: message.properties,
-                        traits: message.traits.map { $0.sourceText ?? JSONValue.object($0).jsonText },
-                        context: message.context)))
-                    origin.append((request, index))
-                    if message.type == .identify, let traits = message.traits {
-                        for (name, value) in traits.members {
-                            commit.traits.append(.init(
-                                workspaceID: workspaceID, customerID: customer,
-                                trait: TraitValue(name: name, json: value.jsonText, updatedAt: message.timestamp)))
-                        }
-                    }
+                    append(message, resolution: r, workspaceID: workspaceID, now: now, to: &p.commit)
+                    p.merges += r.merges.count
+                    p.origin.append((request, index))
                     outcome.stored += 1
-                    outcome.customerIDs.append(customer)
+                    outcome.customerIDs.append(r.customerID)
+                    recent.insert(workspaceID, message.messageID)
                 }
-                graphs[workspaceID] = graph
-                outcomes.append(outcome)
+                p.outcomes.append(outcome)
             }
-            let skipped = try await store.commit(commit)
+        } catch {
+            fail(p, error)
+            return nil
+        }
+        p.messageIDs = seen
+        return p
+    }
+
+    /// Adds one resolved message's writes to a commit.
+    private func append(
+        _ message: TrackingMessage, resolution r: Resolution, workspaceID: Int64, now: Int64,
+        to commit: inout IngestCommit
+    ) {
+        let customer = r.customerID
+        if r.created {
+            commit.customers.append(.init(workspaceID: workspaceID, id: customer, createdAt: now))
+        }
+        for id in r.attached {
+            commit.identifiers.append(
+                .init(workspaceID: workspaceID, identifier: id, customerID: customer, createdAt: now))
+        }
+        for m in r.merges {
+            commit.merges.append(MergeRecord(
+                id: 0, workspaceID: workspaceID, fromID: m.from, intoID: m.into, members: m.members,
+                cause: m.cause, source: "identity", messageID: message.messageID, createdAt: now))
+        }
+        for c in r.conflicts {
+            commit.conflicts.append((workspaceID, IdentityConflict(
+                customerID: customer, identifier: c.identifier, ownerID: c.owner, reason: c.reason,
+                messageID: message.messageID, createdAt: now)))
+        }
+        commit.events.append(.init(workspaceID: workspaceID, event: StoredEvent(
+            id: 0, customerID: customer, messageID: message.messageID, type: message.type,
+            event: message.event, name: message.name, userID: message.userID,
+            anonymousID: message.anonymousID, groupID: message.groupID, previousID: message.previousID,
+            timestamp: message.timestamp, originalTimestamp: message.originalTimestamp,
+            sentAt: message.sentAt, receivedAt: message.receivedAt, properties: message.properties,
+            traits: message.traits.map { $0.sourceText ?? JSONValue.object($0).jsonText },
+            context: message.context)))
+        if message.type == .identify, let traits = message.traits {
+            for (name, value) in traits.members {
+                commit.traits.append(.init(
+                    workspaceID: workspaceID, customerID: customer,
+                    trait: TraitValue(name: name, json: value.jsonText, updatedAt: message.timestamp)))
+            }
+        }
+    }
+
+    /// Answers a group after its commit; returns false (and resets the graphs) when it failed.
+    private mutating func finish(_ p: Prepared, _ result: Result<Set<Int>, any Error>) async -> Bool {
+        switch result {
+        case .success(let skipped):
+            var outcomes = p.outcomes
             for position in skipped {
-                let (request, index) = origin[position]
+                let (request, index) = p.origin[position]
                 outcomes[request].stored -= 1
                 outcomes[request].duplicates += 1
                 outcomes[request].customerIDs[index] = 0
             }
-        } catch {
+            metrics.increment("panorama_ingested_messages_total", labels: [], by: outcomes.reduce(0) { $0 + $1.stored })
+            if p.merges > 0 { metrics.increment("panorama_merges_total", labels: [], by: p.merges) }
+            for (i, reply) in p.replies.enumerated() { reply.resume(returning: outcomes[i]) }
+            return true
+        case .failure(let error):
             logger.error("ingest commit failed; reloading identity graphs", metadata: ["error": "\(error)"])
-            graphs = [:]
-            let failure = (error as? PanoramaError) ?? PanoramaError.unavailable(
-                "the store did not accept the write; nothing of this request was stored, retry it")
-            for (_, _, reply) in ingests { reply.resume(throwing: failure) }
-            return
+            fail(p, error)
+            return false
         }
-        for e in commit.events { recent.insert(e.workspaceID, e.event.messageID) }
-        let stored = outcomes.reduce(0) { $0 + $1.stored }
-        metrics.increment("panorama_ingested_messages_total", labels: [], by: stored)
-        if merges > 0 { metrics.increment("panorama_merges_total", labels: [], by: merges) }
-        for (i, (_, _, reply)) in ingests.enumerated() { reply.resume(returning: outcomes[i]) }
+    }
+
+    /// Answers every request of a group with an error; the in-memory graphs, which may hold the
+    /// group's effects, are dropped and reloaded from the store on next use.
+    private mutating func fail(_ p: Prepared, _ error: any Error) {
+        graphs = [:]
+        recent = RecentMessageIDs(capacity: recent.capacity)
+        let failure = (error as? PanoramaError) ?? PanoramaError.unavailable(
+            "the store did not accept the write; nothing of this request was stored, retry it")
+        for reply in p.replies { reply.resume(throwing: failure) }
     }
 
     private mutating func undo(workspaceID: Int64, mergeID: Int64) async throws -> MergeRecord {

@@ -71,6 +71,9 @@ final class BatchQueue<Item: Sendable>: Sendable {
         }
     }
 
+    /// True when nothing is queued.
+    var isEmpty: Bool { state.withLock { $0.items.isEmpty } }
+
     /// Stops accepting work; the consumer drains what is queued, then `next()` returns nil.
     func finish() {
         let waiter = state.withLock { s -> CheckedContinuation<[Item]?, Never>? in

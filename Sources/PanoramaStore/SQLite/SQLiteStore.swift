@@ -50,7 +50,10 @@ public final class SQLiteStore: PanoramaStore {
     /// Copies committed WAL frames into the database file without blocking the writer or readers.
     public func maintain() async {
         let stale = unindexed.withLock { $0 > 0 } && lastFlush.withLock { ContinuousClock.now - $0 > .milliseconds(500) }
-        if stale { try? flushEventIndex() }
+        if stale {
+            markFlushed()
+            _ = try? await pool.write { db in try Self.flushEventIndex(db) }
+        }
         _ = try? await checkpointer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
         }
@@ -210,12 +213,10 @@ public final class SQLiteStore: PanoramaStore {
     }
 
     public func commit(_ commit: IngestCommit) async throws -> Set<Int> {
-        try commitBlocking(commit)
-    }
-
-    private func commitBlocking(_ commit: IngestCommit) throws -> Set<Int> {
         guard !commit.isEmpty else { return [] }
-        let skipped = try pool.write { db in
+        // GRDB's async write runs the transaction on its writer queue, so the caller's thread is
+        // free meanwhile (the ingest pipeline prepares the next group during this commit).
+        let skipped = try await pool.write { db in
             let skipped = Set<Int>()
             let customer = try db.cachedStatement(
                 sql: "INSERT INTO customers(workspace_id, id, canonical_id, created_at) VALUES (?, ?, ?, ?)")
@@ -302,7 +303,10 @@ public final class SQLiteStore: PanoramaStore {
             count += commit.events.count
             return count >= Self.indexBatch
         }
-        if due { try flushEventIndex() }
+        if due {
+            markFlushed()
+            try await pool.write { db in try Self.flushEventIndex(db) }
+        }
         return skipped
     }
 
@@ -318,9 +322,17 @@ public final class SQLiteStore: PanoramaStore {
     /// A message id found already indexed is a resend that arrived after the ingest pipeline's
     /// window of recent ids: that copy is deleted here, so a message is still stored once.
     public func flushEventIndex() throws {
+        markFlushed()
+        try pool.write { db in try Self.flushEventIndex(db) }
+    }
+
+    private func markFlushed() {
         unindexed.withLock { $0 = 0 }
         lastFlush.withLock { $0 = .now }
-        try pool.write { db in
+    }
+
+    private static func flushEventIndex(_ db: Database) throws {
+        do {
             let through = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM event_index_state WHERE id = 1") ?? 0
             var rows: [(id: Int64, workspace: Int64, customer: Int64, timestamp: Int64, message: String)] = []
             let cursor = try Row.fetchCursor(
