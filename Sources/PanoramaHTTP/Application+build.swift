@@ -95,7 +95,9 @@ struct AdminAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let keys: KeyService
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw PanoramaError(
                 .unauthorized, code: "missing_key", message: "send an admin key as 'Authorization: Bearer <key>'")

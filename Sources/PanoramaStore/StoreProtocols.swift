@@ -72,7 +72,10 @@ public struct IdentitySnapshot: Sendable {
     public var identifiers: [(identifier: Identifier, owner: Int64)]
     public var maxCustomerID: Int64
 
-    public init(customers: [(id: Int64, canonical: Int64)], identifiers: [(identifier: Identifier, owner: Int64)], maxCustomerID: Int64) {
+    public init(
+        customers: [(id: Int64, canonical: Int64)], identifiers: [(identifier: Identifier, owner: Int64)],
+        maxCustomerID: Int64
+    ) {
         self.customers = customers
         self.identifiers = identifiers
         self.maxCustomerID = maxCustomerID
@@ -99,7 +102,9 @@ public struct CustomerQuery: Sendable, Equatable {
     /// Trait name and JSON value to match exactly.
     public var trait: (name: String, json: String)?
 
-    public init(identifierType: String? = nil, identifierPrefix: String? = nil, trait: (name: String, json: String)? = nil) {
+    public init(
+        identifierType: String? = nil, identifierPrefix: String? = nil, trait: (name: String, json: String)? = nil
+    ) {
         self.identifierType = identifierType
         self.identifierPrefix = identifierPrefix
         self.trait = trait
@@ -121,7 +126,8 @@ public protocol WorkspaceStore: Sendable {
 
 /// API keys, stored hashed.
 public protocol KeyStore: Sendable {
-    func insertKey(workspaceID: Int64, kind: APIKeyKind, name: String, prefix: String, hash: String, now: Int64) async throws -> APIKey
+    func insertKey(workspaceID: Int64, kind: APIKeyKind, name: String, prefix: String, hash: String, now: Int64)
+        async throws -> APIKey
     func key(hash: String) async throws -> APIKey?
     func keys(workspaceID: Int64?) async throws -> [APIKey]
     /// Revokes a key by id; returns false when no live key has that id.
@@ -146,7 +152,9 @@ public protocol IngestStore: Sendable {
 public protocol ProfileStore: Sendable {
     func customer(workspaceID: Int64, id: Int64) async throws -> CustomerRow?
     func members(workspaceID: Int64, canonicalID: Int64) async throws -> [CustomerRow]
-    func identifiers(workspaceID: Int64, customerIDs: [Int64]) async throws -> [(identifier: Identifier, customerID: Int64, createdAt: Int64)]
+    func identifiers(workspaceID: Int64, customerIDs: [Int64]) async throws -> [(
+        identifier: Identifier, customerID: Int64, createdAt: Int64
+    )]
     func traits(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TraitValue]
     func owner(workspaceID: Int64, identifier: Identifier) async throws -> Int64?
     /// Events of these raw profiles, newest first; the cursor is opaque.

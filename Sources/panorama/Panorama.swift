@@ -22,7 +22,8 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Data directory (env PANORAMA_DATA_DIR, default ./panorama-data).")
     var dataDir: String?
 
-    @Option(help: "Commit durability: full (fsync, survives power loss) or normal (survives kill -9). Env PANORAMA_SYNC.")
+    @Option(
+        help: "Commit durability: full (fsync, survives power loss) or normal (survives kill -9). Env PANORAMA_SYNC.")
     var sync: String?
 
     /// Flags, then `PANORAMA_*` variables, then defaults.
@@ -72,7 +73,8 @@ struct Serve: AsyncParsableCommand {
         if !built.issuedKeys.isEmpty {
             CLI.say("Created workspace 'default'. These keys are shown only once — keep them now:")
             for issued in built.issuedKeys {
-                let use = issued.key.kind == .write
+                let use =
+                    issued.key.kind == .write
                     ? "write key  (tracking /v1, HTTP Basic user)  "
                     : "admin key  (REST /api/v1, Authorization: Bearer)"
                 CLI.say("  \(use): \(issued.secret)")
@@ -124,19 +126,25 @@ struct Keys: AsyncParsableCommand {
             let services = try CLI.services(store)
             let keys = try await services.keys.list(workspaceID: nil)
             if json {
-                CLI.printJSON(.array(JSONArray(keys.map { k in
-                    .object([
-                        "id": .number(JSONNumber(k.id)), "workspace_id": .number(JSONNumber(k.workspaceID)),
-                        "kind": .string(k.kind.rawValue), "name": .string(k.name), "prefix": .string(k.prefix),
-                        "created_at": .string(Timestamp.format(millis: k.createdAt)),
-                        "revoked_at": k.revokedAt.map { .string(Timestamp.format(millis: $0)) } ?? .null,
-                    ])
-                })))
+                CLI.printJSON(
+                    .array(
+                        JSONArray(
+                            keys.map { k in
+                                .object([
+                                    "id": .number(JSONNumber(k.id)), "workspace_id": .number(JSONNumber(k.workspaceID)),
+                                    "kind": .string(k.kind.rawValue), "name": .string(k.name),
+                                    "prefix": .string(k.prefix),
+                                    "created_at": .string(Timestamp.format(millis: k.createdAt)),
+                                    "revoked_at": k.revokedAt.map { .string(Timestamp.format(millis: $0)) } ?? .null,
+                                ])
+                            })))
             } else {
                 print("ID  KIND   PREFIX   STATE    NAME")
                 for k in keys {
                     let state = k.revokedAt == nil ? "live   " : "revoked"
-                    print("\(String(k.id).padding(toLength: 3, withPad: " ", startingAt: 0)) \(k.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(k.prefix)… \(state)  \(k.name)")
+                    print(
+                        "\(String(k.id).padding(toLength: 3, withPad: " ", startingAt: 0)) \(k.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(k.prefix)… \(state)  \(k.name)"
+                    )
                 }
             }
         }

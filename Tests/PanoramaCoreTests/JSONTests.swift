@@ -264,7 +264,8 @@ struct JSONStringTests {
                     let value = try JSONParser.parse(text)
                     #expect(value == .string(prefix + special.decoded + suffix), "\(text)")
                 }
-                let control = "\"" + String(repeating: "a", count: position) + "\u{01}"
+                let control =
+                    "\"" + String(repeating: "a", count: position) + "\u{01}"
                     + String(repeating: "b", count: length - position) + "\""
                 #expect(parseError(control)?.offset == position + 1)
             }
@@ -498,7 +499,8 @@ struct JSONModelTests {
             "type": "track", "n": 1, "ok": true, "none": nil, "list": [1, "a", false], "f": 1.5, "neg": -3,
             "id": "user-\(42)",
         ]
-        let expected = #"{"type":"track","n":1,"ok":true,"none":null,"list":[1,"a",false],"f":1.5,"neg":-3,"#
+        let expected =
+            #"{"type":"track","n":1,"ok":true,"none":null,"list":[1,"a",false],"f":1.5,"neg":-3,"#
             + #""id":"user-42"}"#
         #expect(value.jsonText == expected)
         let object: JSONObject = ["b": 1, "a": 2]
@@ -656,7 +658,8 @@ struct JSONWriterTests {
         object.set("key\nwith\"escapes", "v")
         var writer = JSONWriter()
         writer.write(.object(object))
-        let expected = #"{"null":null,"bool":false,"int":42,"number":199.00,"string":"x\"y","array":[1,[],{}],"#
+        let expected =
+            #"{"null":null,"bool":false,"int":42,"number":199.00,"string":"x\"y","array":[1,[],{}],"#
             + #""raw":{"pre":"encoded"},"key\nwith\"escapes":"v"}"#
         #expect(writer.string == expected)
         writer.writeRaw(" ")

@@ -4,8 +4,10 @@ import Testing
 
 /// An independent, deliberately naive epoch-millisecond computation (walks years and months) used as an
 /// oracle for the Hinnant arithmetic in `Timestamp`.
-private func naiveMillis(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0,
-                         _ second: Int = 0, _ milli: Int = 0) -> Int64 {
+private func naiveMillis(
+    _ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0,
+    _ second: Int = 0, _ milli: Int = 0
+) -> Int64 {
     func isLeap(_ y: Int) -> Bool { y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) }
     let monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     var days = 0
@@ -138,8 +140,10 @@ struct TimestampTests {
         var days = Timestamp.days(fromCivil: 1899, 1, 1)
         for year in 1899...2101 {
             for month in 1...12 {
-                let length = [31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28, 31, 30, 31, 30,
-                              31, 31, 30, 31, 30, 31][month - 1]
+                let length = [
+                    31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28, 31, 30, 31, 30,
+                    31, 31, 30, 31, 30, 31,
+                ][month - 1]
                 for day in 1...length {
                     #expect(Timestamp.days(fromCivil: Int64(year), Int64(month), Int64(day)) == days)
                     let civil = Timestamp.civil(fromDays: days)
@@ -181,7 +185,8 @@ struct TimestampTests {
                 let digits = String(value)
                 return String(repeating: "0", count: width - digits.count) + digits
             }
-            let text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):"
+            let text =
+                "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):"
                 + "\(pad(second, 2)).\(pad(milli, 3))Z"
             let expected = naiveMillis(year, month, day, hour, minute, second, milli)
             #expect(Timestamp.parseMillis(text) == expected, "\(text)")

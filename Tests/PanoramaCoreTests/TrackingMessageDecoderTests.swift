@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func extractsAndNormalizesIdentifiersFromEveryPlaceSegmentPutsThem() throws {
-        let m = try decode(#"""
+        let m = try decode(
+            #"""
             {"type":"identify","userId":" u1 ","anonymousId":"a1","messageId":"m1",
              "traits":{"email":"X@Y.com","phone":"+86 138 0013 8000","wechat_unionid":"oUnion_123456"},
              "context":{"traits":{"email":"other@y.com"},"device":{"id":"DEV-1"},
@@ -34,10 +35,11 @@ import Testing
         #expect(m.userID == "u1")
         #expect(m.messageID == "m1")
         let ids = Set(m.identifiers.map(\.description))
-        #expect(ids == [
-            "user_id:u1", "anonymous_id:a1", "email:x@y.com", "email:other@y.com", "phone:+8613800138000",
-            "wechat_unionid:oUnion_123456", "device_id:DEV-1", "wechat_openid:openid_abcdef",
-        ])
+        #expect(
+            ids == [
+                "user_id:u1", "anonymous_id:a1", "email:x@y.com", "email:other@y.com", "phone:+8613800138000",
+                "wechat_unionid:oUnion_123456", "device_id:DEV-1", "wechat_openid:openid_abcdef",
+            ])
     }
 
     @Test func correctsClockSkewWithSentAt() throws {
@@ -48,7 +50,9 @@ import Testing
         #expect(m.originalTimestamp == original)
         #expect(m.timestamp == received - 10_000)
         // Without sentAt the client's timestamp is kept; without any, the receive time is used.
-        #expect(try decode(#"{"anonymousId":"a","event":"E","timestamp":"2026-09-21T10:00:00Z"}"#, as: .track).timestamp == original)
+        #expect(
+            try decode(#"{"anonymousId":"a","event":"E","timestamp":"2026-09-21T10:00:00Z"}"#, as: .track).timestamp
+                == original)
         #expect(try decode(#"{"anonymousId":"a","event":"E"}"#, as: .track).timestamp == received)
         // A batch-level sentAt applies to messages that carry none.
         let batch = try decode(
@@ -58,7 +62,9 @@ import Testing
     }
 
     @Test func keepsPropertiesAndContextAsTheClientSentThem() throws {
-        let m = try decode(#"{"anonymousId":"a","event":"E","properties":{ "b" : 1.50, "a":"\u4e0a" },"context":{"ip":"1.2.3.4"}}"#, as: .track)
+        let m = try decode(
+            #"{"anonymousId":"a","event":"E","properties":{ "b" : 1.50, "a":"\u4e0a" },"context":{"ip":"1.2.3.4"}}"#,
+            as: .track)
         #expect(m.properties == #"{ "b" : 1.50, "a":"\u4e0a" }"#)
         #expect(m.context == #"{"ip":"1.2.3.4"}"#)
     }
@@ -98,7 +104,10 @@ import Testing
 
 extension TrackingMessageDecoderTests {
     @Test func anEventTimeOutsideTheRangeIsRefused() {
-        #expect(code(#"{"userId":"u","sentAt":"9999-12-31T00:00:00Z","originalTimestamp":"0001-01-01T00:00:00Z"}"#, as: .identify) == "invalid_timestamp")
+        #expect(
+            code(
+                #"{"userId":"u","sentAt":"9999-12-31T00:00:00Z","originalTimestamp":"0001-01-01T00:00:00Z"}"#,
+                as: .identify) == "invalid_timestamp")
         #expect(code(#"{"userId":"u","timestamp":"1899-12-31T23:59:59Z"}"#, as: .identify) == "invalid_timestamp")
         #expect(code(#"{"userId":"u","timestamp":"1997-01-01T00:00:00Z"}"#, as: .identify) == nil)
     }

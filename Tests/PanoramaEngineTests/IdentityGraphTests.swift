@@ -47,7 +47,10 @@ import Testing
         #expect(second.customerID != first.customerID)
         #expect(second.created)
         #expect(second.merges.isEmpty)
-        #expect(second.conflicts == [.init(identifier: id("email", "e@x.com"), owner: first.customerID, reason: "limit_exceeded:user_id")])
+        #expect(
+            second.conflicts == [
+                .init(identifier: id("email", "e@x.com"), owner: first.customerID, reason: "limit_exceeded:user_id")
+            ])
         // The conflicting identifier stays where it was.
         #expect(graph.profile(holding: id("email", "e@x.com")) == first.customerID)
         #expect(graph.profile(holding: id("user_id", "u2")) == second.customerID)
@@ -116,9 +119,15 @@ import Testing
             }
             var ids: [Identifier] = []
             if Bool.random(using: &rng) { ids.append(id("user_id", "u\(Int.random(in: 0..<30, using: &rng))")) }
-            if Bool.random(using: &rng) || ids.isEmpty { ids.append(id("anonymous_id", "a\(Int.random(in: 0..<80, using: &rng))")) }
-            if Int.random(in: 0..<3, using: &rng) == 0 { ids.append(id("email", "e\(Int.random(in: 0..<25, using: &rng))@x.com")) }
-            if Int.random(in: 0..<4, using: &rng) == 0 { ids.append(id("phone", "+86138\(Int.random(in: 0..<25, using: &rng))")) }
+            if Bool.random(using: &rng) || ids.isEmpty {
+                ids.append(id("anonymous_id", "a\(Int.random(in: 0..<80, using: &rng))"))
+            }
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                ids.append(id("email", "e\(Int.random(in: 0..<25, using: &rng))@x.com"))
+            }
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                ids.append(id("phone", "+86138\(Int.random(in: 0..<25, using: &rng))"))
+            }
             let r = graph.resolve(ids, settings: settings)
             merges.append(contentsOf: r.merges)
             // The message's profile is live and holds every identifier it attached.

@@ -42,7 +42,9 @@ import Testing
         }
     }
 
-    func get(_ client: some TestClientProtocol, _ path: String, auth: String? = bearer) async throws -> (HTTPResponse.Status, JSONValue) {
+    func get(_ client: some TestClientProtocol, _ path: String, auth: String? = bearer) async throws -> (
+        HTTPResponse.Status, JSONValue
+    ) {
         var headers: HTTPFields = [:]
         if let auth { headers[.authorization] = auth }
         return try await client.execute(uri: path, method: .get, headers: headers) {
@@ -67,7 +69,9 @@ import Testing
             #expect(same["id"]?.numberValue?.int64 == id)
             let (_, events) = try await get(client, "/api/v1/customers/\(id)/events?limit=10")
             #expect(events["data"]?.arrayValue?.count == 1)
-            let (_, list) = try await get(client, "/api/v1/customers?trait=city:上海".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)
+            let (_, list) = try await get(
+                client,
+                "/api/v1/customers?trait=city:上海".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)
             #expect(list["data"]?.arrayValue?.count == 1)
             let (_, byPrefix) = try await get(client, "/api/v1/customers?identifier_type=email&identifier_prefix=a%40")
             #expect(byPrefix["data"]?.arrayValue?.count == 1)
@@ -76,7 +80,10 @@ import Testing
 
     @Test func gzipBatchesAreAccepted() async throws {
         try await withApp { client in
-            var raw = ByteBuffer(string: #"{"batch":[{"type":"track","anonymousId":"g1","event":"Zipped"},{"type":"page","anonymousId":"g1","name":"Home"}]}"#)
+            var raw = ByteBuffer(
+                string:
+                    #"{"batch":[{"type":"track","anonymousId":"g1","event":"Zipped"},{"type":"page","anonymousId":"g1","name":"Home"}]}"#
+            )
             let zipped = try raw.compress(with: .gzip())
             let status = try await client.execute(
                 uri: "/v1/batch", method: .post,
@@ -87,7 +94,8 @@ import Testing
             let (_, p) = try await get(client, "/api/v1/customers/by-identifier/anonymous_id/g1")
             #expect(p["counts"]?["events"]?.numberValue?.int64 == 2)
             // A gzip body that inflates past 500 KB is refused, although it is small on the wire.
-            let item = #"{"type":"track","anonymousId":"z","event":"E","properties":{"p":"\#(String(repeating: "z", count: 30_000))"}}"#
+            let item =
+                #"{"type":"track","anonymousId":"z","event":"E","properties":{"p":"\#(String(repeating: "z", count: 30_000))"}}"#
             var big = ByteBuffer(string: #"{"batch":[\#(Array(repeating: item, count: 20).joined(separator: ","))]}"#)
             let bigZipped = try big.compress(with: .gzip())
             let (tooLarge, body) = try await client.execute(
@@ -113,27 +121,38 @@ import Testing
             #expect(s == .badRequest && code(b) == "invalid_json")
             (s, b) = try await post(client, "/v1/track", #"{"anonymousId":"a","event":"E"}"#, auth: nil)
             #expect(s == .unauthorized && code(b) == "missing_key")
-            (s, b) = try await post(client, "/v1/track", #"{"anonymousId":"a","event":"E"}"#, auth: "Basic " + Data("nope-nope-nope:".utf8).base64EncodedString())
+            (s, b) = try await post(
+                client, "/v1/track", #"{"anonymousId":"a","event":"E"}"#,
+                auth: "Basic " + Data("nope-nope-nope:".utf8).base64EncodedString())
             #expect(s == .unauthorized && code(b) == "invalid_key")
-            (s, b) = try await post(client, "/v1/track", #"{"anonymousId":"a","event":"E"}"#, auth: "Basic " + Data("\(Self.adminKey):".utf8).base64EncodedString())
+            (s, b) = try await post(
+                client, "/v1/track", #"{"anonymousId":"a","event":"E"}"#,
+                auth: "Basic " + Data("\(Self.adminKey):".utf8).base64EncodedString())
             #expect(s == .forbidden && code(b) == "wrong_key_kind")
             (s, b) = try await post(client, "/v1/track", #"{"anonymousId":"a"}"#)
             #expect(s == .badRequest && code(b) == "missing_event")
             (s, b) = try await post(client, "/v1/identify", #"{"userId":{"x":1}}"#)
-            #expect(s == .badRequest && code(b) == "invalid_field_type" && b["error"]?["field"]?.stringValue == "userId")
-            (s, b) = try await post(client, "/v1/track", #"{"anonymousId":"a","event":"E"}"#, headers: [.contentEncoding: "br"])
+            #expect(
+                s == .badRequest && code(b) == "invalid_field_type" && b["error"]?["field"]?.stringValue == "userId")
+            (s, b) = try await post(
+                client, "/v1/track", #"{"anonymousId":"a","event":"E"}"#, headers: [.contentEncoding: "br"])
             #expect(s == .unsupportedMediaType && code(b) == "unsupported_encoding")
             (s, b) = try await post(client, "/v1/batch", "{}", headers: [.contentEncoding: "gzip"])
             #expect(s == .badRequest && code(b) == "invalid_gzip")
             let big = String(repeating: "x", count: 33 * 1024)
-            (s, b) = try await post(client, "/v1/track", #"{"anonymousId":"a","event":"E","properties":{"p":"\#(big)"}}"#)
+            (s, b) = try await post(
+                client, "/v1/track", #"{"anonymousId":"a","event":"E","properties":{"p":"\#(big)"}}"#)
             #expect(s == .contentTooLarge && code(b) == "message_too_large")
-            let item = #"{"type":"track","anonymousId":"a","event":"E","properties":{"p":"\#(String(repeating: "y", count: 20_000))"}}"#
+            let item =
+                #"{"type":"track","anonymousId":"a","event":"E","properties":{"p":"\#(String(repeating: "y", count: 20_000))"}}"#
             let batch = #"{"batch":[\#(Array(repeating: item, count: 30).joined(separator: ","))]}"#
             (s, b) = try await post(client, "/v1/batch", batch)
             #expect(s == .contentTooLarge && code(b) == "batch_too_large")
             // An oversize message inside a batch is refused alone; the rest is stored.
-            (s, b) = try await post(client, "/v1/batch", #"{"batch":[{"type":"track","anonymousId":"ok","event":"E"},{"type":"track","anonymousId":"a","event":"E","properties":{"p":"\#(big)"}}]}"#)
+            (s, b) = try await post(
+                client, "/v1/batch",
+                #"{"batch":[{"type":"track","anonymousId":"ok","event":"E"},{"type":"track","anonymousId":"a","event":"E","properties":{"p":"\#(big)"}}]}"#
+            )
             #expect(s == .ok && b["stored"]?.numberValue?.int64 == 1)
             #expect(b["rejected"]?.arrayValue?.first?["code"]?.stringValue == "message_too_large")
             let challenge = try await client.execute(uri: "/api/v1/customers/1", method: .get) {
@@ -155,14 +174,17 @@ import Testing
 
     @Test func keysCanBeCreatedUsedAndRevoked() async throws {
         try await withApp { client in
-            let (s, created) = try await post(client, "/api/v1/keys", #"{"kind":"write","name":"pos"}"#, auth: Self.bearer)
+            let (s, created) = try await post(
+                client, "/api/v1/keys", #"{"kind":"write","name":"pos"}"#, auth: Self.bearer)
             #expect(s == .created)
             let secret = try #require(created["secret"]?.stringValue)
             let id = try #require(created["id"]?.numberValue?.int64)
             let auth = "Basic " + Data("\(secret):".utf8).base64EncodedString()
             var (status, _) = try await post(client, "/v1/track", #"{"anonymousId":"k","event":"E"}"#, auth: auth)
             #expect(status == .ok)
-            let revoked = try await client.execute(uri: "/api/v1/keys/\(id)", method: .delete, headers: [.authorization: Self.bearer]) { $0.status }
+            let revoked = try await client.execute(
+                uri: "/api/v1/keys/\(id)", method: .delete, headers: [.authorization: Self.bearer]
+            ) { $0.status }
             #expect(revoked == .noContent)
             (status, _) = try await post(client, "/v1/track", #"{"anonymousId":"k","event":"E"}"#, auth: auth)
             #expect(status == .unauthorized)
@@ -206,7 +228,8 @@ import Testing
         let document = try JSONParser.parse(OpenAPIDocument.json)
         var documented = Set<String>()
         for (path, item) in document["paths"]?.objectValue?.members ?? [] {
-            for (method, _) in item.objectValue?.members ?? [] where ["get", "post", "put", "delete", "patch"].contains(method) {
+            for (method, _) in item.objectValue?.members ?? []
+            where ["get", "post", "put", "delete", "patch"].contains(method) {
                 documented.insert("\(method.uppercased()) \(path)")
             }
         }
@@ -216,11 +239,16 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-doc-\(UUID())").path
         let services = try Services(configuration: Configuration(dataDirectory: dir), logger: logger)
         registerRoutes(on: recorder, services: services, registry: PrometheusCollectorRegistry())
-        let routed = Set(recorder.routes.map { r -> String in
-            let path = r.path.hasPrefix("/") ? r.path : "/" + r.path
-            return "\(r.method) \(path)"
-        })
-        #expect(routed.subtracting(documented).isEmpty, "routes missing from /openapi.json: \(routed.subtracting(documented).sorted())")
-        #expect(documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
+        let routed = Set(
+            recorder.routes.map { r -> String in
+                let path = r.path.hasPrefix("/") ? r.path : "/" + r.path
+                return "\(r.method) \(path)"
+            })
+        #expect(
+            routed.subtracting(documented).isEmpty,
+            "routes missing from /openapi.json: \(routed.subtracting(documented).sorted())")
+        #expect(
+            documented.subtracting(routed).isEmpty,
+            "documented but not routed: \(documented.subtracting(routed).sorted())")
     }
 }

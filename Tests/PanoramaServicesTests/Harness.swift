@@ -17,7 +17,8 @@ struct Harness {
     static func run<T: Sendable>(
         directory: String? = nil, _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
-        let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("panorama-test-\(UUID())").path
+        let dir =
+            directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("panorama-test-\(UUID())").path
         let clock = TestClock(start: 1_790_000_000_000)
         var logger = Logger(label: "test")
         logger.logLevel = .critical

@@ -32,7 +32,9 @@ import Testing
             let message = #"{"messageId":"m-1","anonymousId":"a1","event":"E"}"#
             let first = try await h.send(message, to: .track)
             let second = try await h.send(message, to: .track)
-            let inBatch = try await h.send(#"{"batch":[{"type":"track","messageId":"m-2","anonymousId":"a1","event":"E"},{"type":"track","messageId":"m-2","anonymousId":"a1","event":"E"}]}"#)
+            let inBatch = try await h.send(
+                #"{"batch":[{"type":"track","messageId":"m-2","anonymousId":"a1","event":"E"},{"type":"track","messageId":"m-2","anonymousId":"a1","event":"E"}]}"#
+            )
             #expect(first.stored == 1 && first.duplicates == 0)
             #expect(second.stored == 0 && second.duplicates == 1)
             #expect(inBatch.stored == 1 && inBatch.duplicates == 1)
@@ -43,12 +45,17 @@ import Testing
 
     @Test func lateOlderDataDoesNotOverwriteNewerTraits() async throws {
         try await Harness.run { h in
-            try await h.send(#"{"userId":"u1","timestamp":"2026-11-20T10:00:00Z","traits":{"tier":"gold","city":"北京"}}"#, to: .identify)
-            try await h.send(#"{"userId":"u1","timestamp":"2026-11-01T10:00:00Z","traits":{"tier":"silver","age":30}}"#, to: .identify)
+            try await h.send(
+                #"{"userId":"u1","timestamp":"2026-11-20T10:00:00Z","traits":{"tier":"gold","city":"北京"}}"#,
+                to: .identify)
+            try await h.send(
+                #"{"userId":"u1","timestamp":"2026-11-01T10:00:00Z","traits":{"tier":"silver","age":30}}"#,
+                to: .identify)
             var p = try await h.profile("user_id", "u1")
             #expect(h.trait(p, "tier") == #""gold""#)
             #expect(h.trait(p, "age") == "30")
-            try await h.send(#"{"userId":"u1","timestamp":"2026-11-21T10:00:00Z","traits":{"tier":"platinum"}}"#, to: .identify)
+            try await h.send(
+                #"{"userId":"u1","timestamp":"2026-11-21T10:00:00Z","traits":{"tier":"platinum"}}"#, to: .identify)
             p = try await h.profile("user_id", "u1")
             #expect(h.trait(p, "tier") == #""platinum""#)
             #expect(h.trait(p, "city") == #""北京""#)
@@ -127,7 +134,8 @@ import Testing
 
     @Test func aBatchStoresItsValidMessagesAndReportsTheRest() async throws {
         try await Harness.run { h in
-            let result = try await h.send(#"""
+            let result = try await h.send(
+                #"""
                 {"batch":[
                   {"type":"track","anonymousId":"a1","event":"ok 1"},
                   {"type":"track","anonymousId":"a1"},
@@ -139,7 +147,10 @@ import Testing
                 """#)
             #expect(result.stored == 2)
             #expect(result.rejected.map(\.index) == [1, 2, 3, 4])
-            #expect(result.rejected.map(\.error.code) == ["missing_event", "invalid_type", "missing_id", "invalid_timestamp"])
+            #expect(
+                result.rejected.map(\.error.code) == [
+                    "missing_event", "invalid_type", "missing_id", "invalid_timestamp",
+                ])
             #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 2)
         }
     }
@@ -187,11 +198,17 @@ import Testing
                 for i in 0..<10 {
                     let id = "m-\(round)-\(i)"
                     var fields = [#""messageId":"\#(id)""#]
-                    if Bool.random(using: &rng) { fields.append(#""userId":"u\#(Int.random(in: 0..<12, using: &rng))""#) }
+                    if Bool.random(using: &rng) {
+                        fields.append(#""userId":"u\#(Int.random(in: 0..<12, using: &rng))""#)
+                    }
                     fields.append(#""anonymousId":"a\#(Int.random(in: 0..<30, using: &rng))""#)
                     var traits: [String] = []
-                    if Int.random(in: 0..<3, using: &rng) == 0 { traits.append(#""email":"e\#(Int.random(in: 0..<10, using: &rng))@x.com""#) }
-                    if Int.random(in: 0..<4, using: &rng) == 0 { traits.append(#""phone":"1380013\#(1000 + Int.random(in: 0..<10, using: &rng))""#) }
+                    if Int.random(in: 0..<3, using: &rng) == 0 {
+                        traits.append(#""email":"e\#(Int.random(in: 0..<10, using: &rng))@x.com""#)
+                    }
+                    if Int.random(in: 0..<4, using: &rng) == 0 {
+                        traits.append(#""phone":"1380013\#(1000 + Int.random(in: 0..<10, using: &rng))""#)
+                    }
                     fields.append(#""type":"identify","traits":{\#(traits.joined(separator: ","))}"#)
                     messages.append("{" + fields.joined(separator: ",") + "}")
                     acknowledged.append(id)
@@ -200,7 +217,8 @@ import Testing
                 #expect(r.stored == 10)
                 if round % 7 == 6 {
                     // Undo the newest live merge, if any.
-                    let page = try await h.services.profiles.list(workspaceID: h.workspaceID, query: .init(), cursor: nil, limit: 100)
+                    let page = try await h.services.profiles.list(
+                        workspaceID: h.workspaceID, query: .init(), cursor: nil, limit: 100)
                     for p in page.items {
                         if let m = try await h.services.profiles.merges(workspaceID: h.workspaceID, id: p.id)
                             .first(where: { $0.undoneAt == nil && $0.intoID == p.id })
@@ -215,12 +233,14 @@ import Testing
             var seen: [String: Int64] = [:]
             var cursor: String?
             repeat {
-                let page = try await h.services.profiles.list(workspaceID: h.workspaceID, query: .init(), cursor: cursor, limit: 50)
+                let page = try await h.services.profiles.list(
+                    workspaceID: h.workspaceID, query: .init(), cursor: cursor, limit: 50)
                 for p in page.items {
                     #expect(p.identifiers.filter { $0.type == "user_id" }.count <= 1)
                     var eventCursor: String?
                     repeat {
-                        let events = try await h.services.profiles.events(workspaceID: h.workspaceID, id: p.id, cursor: eventCursor, limit: 100)
+                        let events = try await h.services.profiles.events(
+                            workspaceID: h.workspaceID, id: p.id, cursor: eventCursor, limit: 100)
                         for e in events.items {
                             #expect(seen[e.messageID] == nil, "message \(e.messageID) in two profiles")
                             seen[e.messageID] = p.id
@@ -252,10 +272,12 @@ struct SplitMix: RandomNumberGenerator {
 /// events alike, and a resend that slipped past the pipeline's window is stored once.
 @Suite struct EventIndexTests {
     func event(_ id: String, customer: Int64, at t: Int64) -> IngestCommit.NewEvent {
-        IngestCommit.NewEvent(workspaceID: 1, event: StoredEvent(
-            id: 0, customerID: customer, messageID: id, type: .track, event: "E \(id)", name: nil, userID: nil,
-            anonymousID: "a", groupID: nil, previousID: nil, timestamp: t, originalTimestamp: nil, sentAt: nil,
-            receivedAt: t, properties: nil, traits: nil, context: nil))
+        IngestCommit.NewEvent(
+            workspaceID: 1,
+            event: StoredEvent(
+                id: 0, customerID: customer, messageID: id, type: .track, event: "E \(id)", name: nil, userID: nil,
+                anonymousID: "a", groupID: nil, previousID: nil, timestamp: t, originalTimestamp: nil, sentAt: nil,
+                receivedAt: t, properties: nil, traits: nil, context: nil))
     }
 
     @Test func readsCombineTheIndexAndTheTailAndFlushDropsLateResends() async throws {
@@ -308,7 +330,9 @@ extension IngestTests {
                         var total = (stored: 0, duplicates: 0)
                         for round in 0..<20 {
                             // Every sender sends the same 10 ids per round.
-                            let batch = (0..<10).map { #"{"type":"track","messageId":"r\#(round)-\#($0)","anonymousId":"s\#(sender)","event":"E"}"# }
+                            let batch = (0..<10).map {
+                                #"{"type":"track","messageId":"r\#(round)-\#($0)","anonymousId":"s\#(sender)","event":"E"}"#
+                            }
                             let r = try await h.send(#"{"batch":[\#(batch.joined(separator: ","))]}"#)
                             total.stored += r.stored
                             total.duplicates += r.duplicates

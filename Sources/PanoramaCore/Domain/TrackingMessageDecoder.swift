@@ -157,7 +157,8 @@ public struct TrackingMessageDecoder: Sendable {
     }
 
     /// An id field: a non-empty string, or a number (some SDKs send numeric user ids). Null and "" mean absent.
-    private func idString(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> String? {
+    private func idString(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> String?
+    {
         switch value {
         case nil, .null?: return nil
         case .string(let s)?:
@@ -177,7 +178,9 @@ public struct TrackingMessageDecoder: Sendable {
         }
     }
 
-    private func objectValue(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> JSONObject? {
+    private func objectValue(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError)
+        -> JSONObject?
+    {
         switch value {
         case nil, .null?: return nil
         case .object(let o)?: return o
@@ -185,7 +188,9 @@ public struct TrackingMessageDecoder: Sendable {
         }
     }
 
-    private func objectText(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> String? {
+    private func objectText(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError)
+        -> String?
+    {
         guard let object = try objectValue(value, fieldPath()) else { return nil }
         return object.sourceText ?? JSONValue.object(object).jsonText
     }
@@ -196,7 +201,8 @@ public struct TrackingMessageDecoder: Sendable {
         case .string(let s)?:
             guard let ms = Timestamp.parseMillis(s) else {
                 throw .badRequest(
-                    "invalid_timestamp", "\(fieldPath()) '\(s.prefix(40))' is not an ISO-8601 date-time", field: fieldPath())
+                    "invalid_timestamp", "\(fieldPath()) '\(s.prefix(40))' is not an ISO-8601 date-time",
+                    field: fieldPath())
             }
             return ms
         default:

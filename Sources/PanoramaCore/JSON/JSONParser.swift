@@ -141,7 +141,7 @@ struct JSONParserCore: ~Copyable {
         while pos < count {
             let byte = base[pos]
             guard byte <= .space,
-                  byte == .space || byte == .newline || byte == .carriageReturn || byte == .tab
+                byte == .space || byte == .newline || byte == .carriageReturn || byte == .tab
             else { return }
             pos += 1
         }
@@ -358,7 +358,8 @@ struct JSONParserCore: ~Copyable {
                 let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
                 let quotes = word ^ (ones &* UInt64(UInt8.quote))
                 let slashes = word ^ (ones &* UInt64(UInt8.backslash))
-                let special = ((quotes &- ones) & ~quotes)
+                let special =
+                    ((quotes &- ones) & ~quotes)
                     | ((slashes &- ones) & ~slashes)
                     | ((word &- ones &* 0x20) & ~word)
                 if special & highs != 0 { break }

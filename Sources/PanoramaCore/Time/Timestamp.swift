@@ -99,11 +99,11 @@ public enum Timestamp {
         }
 
         guard count >= 10,
-              let year = number(at: 0, width: 4), text[4] == UInt8(ascii: "-"),
-              let month = number(at: 5, width: 2), text[7] == UInt8(ascii: "-"),
-              let day = number(at: 8, width: 2),
-              month >= 1 && month <= 12,
-              day >= 1 && day <= daysIn(month: month, year: year)
+            let year = number(at: 0, width: 4), text[4] == UInt8(ascii: "-"),
+            let month = number(at: 5, width: 2), text[7] == UInt8(ascii: "-"),
+            let day = number(at: 8, width: 2),
+            month >= 1 && month <= 12,
+            day >= 1 && day <= daysIn(month: month, year: year)
         else { return nil }
         let midnight = days(fromCivil: year, month, day) * millisPerDay
         if count == 10 {
@@ -112,11 +112,11 @@ public enum Timestamp {
 
         let separator = text[10]
         guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
-              count >= 19,
-              let hour = number(at: 11, width: 2), text[13] == UInt8(ascii: ":"),
-              let minute = number(at: 14, width: 2), text[16] == UInt8(ascii: ":"),
-              let second = number(at: 17, width: 2),
-              hour <= 23 && minute <= 59 && second <= 59
+            count >= 19,
+            let hour = number(at: 11, width: 2), text[13] == UInt8(ascii: ":"),
+            let minute = number(at: 14, width: 2), text[16] == UInt8(ascii: ":"),
+            let second = number(at: 17, width: 2),
+            hour <= 23 && minute <= 59 && second <= 59
         else { return nil }
 
         var index = 19

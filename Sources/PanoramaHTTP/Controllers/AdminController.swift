@@ -52,7 +52,8 @@ struct AdminController {
     @Sendable func revokeKey(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Params.id(context)
         let workspaceID = try context.workspaceID
-        guard try await keys.list(workspaceID: workspaceID).contains(where: { $0.id == id && $0.revokedAt == nil }) else {
+        guard try await keys.list(workspaceID: workspaceID).contains(where: { $0.id == id && $0.revokedAt == nil })
+        else {
             throw PanoramaError.notFound("key_not_found", "no live key with id \(id) in this workspace")
         }
         try await keys.revoke(id: id)
@@ -74,7 +75,9 @@ struct AdminController {
     @Sendable func saveIdentifierType(_ request: Request, context: AppRequestContext) async throws -> Response {
         let name = try Params.string(context, "name")
         guard !name.isEmpty, name.count <= 64,
-            name.unicodeScalars.allSatisfy({ ($0.properties.isLowercase && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_" })
+            name.unicodeScalars.allSatisfy({
+                ($0.properties.isLowercase && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_"
+            })
         else {
             throw PanoramaError.badRequest(
                 "invalid_name", "identifier type names use a-z, 0-9 and _ (up to 64), e.g. crm_id", field: "name")
@@ -86,7 +89,8 @@ struct AdminController {
         var limit: Int?
         if let raw = body["limit"], !raw.isNull {
             guard let n = raw.numberValue?.int64, n >= 1, n <= 10_000 else {
-                throw PanoramaError.badRequest("invalid_limit", "limit must be null or an integer 1–10000", field: "limit")
+                throw PanoramaError.badRequest(
+                    "invalid_limit", "limit must be null or an integer 1–10000", field: "limit")
             }
             limit = Int(n)
         }

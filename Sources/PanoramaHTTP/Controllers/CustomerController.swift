@@ -33,9 +33,10 @@ struct CustomerController {
         let page = try await profiles.events(
             workspaceID: try context.workspaceID, id: try Params.id(context), cursor: Params.cursor(request),
             limit: try Params.limit(request))
-        return JSONResponse.make(.object([
-            "data": .array(JSONArray(page.items.map(Self.json))), "next_cursor": page.nextCursor.json,
-        ]))
+        return JSONResponse.make(
+            .object([
+                "data": .array(JSONArray(page.items.map(Self.json))), "next_cursor": page.nextCursor.json,
+            ]))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -43,9 +44,10 @@ struct CustomerController {
         let page = try await profiles.list(
             workspaceID: try context.workspaceID, query: query, cursor: Params.cursor(request),
             limit: try Params.limit(request))
-        return JSONResponse.make(.object([
-            "data": .array(JSONArray(page.items.map(Self.json))), "next_cursor": page.nextCursor.json,
-        ]))
+        return JSONResponse.make(
+            .object([
+                "data": .array(JSONArray(page.items.map(Self.json))), "next_cursor": page.nextCursor.json,
+            ]))
     }
 
     @Sendable func merges(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -53,10 +55,11 @@ struct CustomerController {
         let id = try Params.id(context)
         let merges = try await profiles.merges(workspaceID: workspaceID, id: id)
         let conflicts = try await profiles.conflicts(workspaceID: workspaceID, id: id)
-        return JSONResponse.make(.object([
-            "data": .array(JSONArray(merges.map(Self.json))),
-            "conflicts": .array(JSONArray(conflicts.map(Self.json))),
-        ]))
+        return JSONResponse.make(
+            .object([
+                "data": .array(JSONArray(merges.map(Self.json))),
+                "conflicts": .array(JSONArray(conflicts.map(Self.json))),
+            ]))
     }
 
     /// `?identifier_type=email&identifier_prefix=ali` or `?q=ali` (any type) and `?trait=city:上海`.
@@ -102,7 +105,8 @@ struct CustomerController {
         }
         return .object([
             "id": .number(JSONNumber(p.id)),
-            "identifiers": .array(JSONArray(p.identifiers.map { .object(["type": .string($0.type), "value": .string($0.value)]) })),
+            "identifiers": .array(
+                JSONArray(p.identifiers.map { .object(["type": .string($0.type), "value": .string($0.value)]) })),
             "traits": .object(traits),
             "trait_updated_at": .object(updated),
             "created_at": p.createdAt.isoTime,

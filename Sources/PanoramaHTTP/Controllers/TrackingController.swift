@@ -36,14 +36,18 @@ struct TrackingController {
             "duplicates": .number(JSONNumber(result.duplicates)),
         ]
         if !result.rejected.isEmpty {
-            body.set("rejected", .array(JSONArray(result.rejected.map { item in
-                var e: JSONObject = [
-                    "index": .number(JSONNumber(item.index)), "code": .string(item.error.code),
-                    "message": .string(item.error.message),
-                ]
-                if let field = item.error.field { e.set("field", .string(field)) }
-                return .object(e)
-            })))
+            body.set(
+                "rejected",
+                .array(
+                    JSONArray(
+                        result.rejected.map { item in
+                            var e: JSONObject = [
+                                "index": .number(JSONNumber(item.index)), "code": .string(item.error.code),
+                                "message": .string(item.error.message),
+                            ]
+                            if let field = item.error.field { e.set("field", .string(field)) }
+                            return .object(e)
+                        })))
         }
         return JSONResponse.make(.object(body))
     }

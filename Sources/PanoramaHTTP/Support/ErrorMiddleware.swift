@@ -8,7 +8,9 @@ import PanoramaCore
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as PanoramaError {
@@ -24,7 +26,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let code: String
             let message: String
             switch status {
-            case .notFound: (code, message) = ("route_not_found", "no such endpoint: \(request.method) \(request.uri.path)")
+            case .notFound:
+                (code, message) = ("route_not_found", "no such endpoint: \(request.method) \(request.uri.path)")
             case .methodNotAllowed: (code, message) = ("method_not_allowed", "\(request.method) is not allowed here")
             case .contentTooLarge: (code, message) = ("payload_too_large", "request body is too large")
             default: (code, message) = ("http_\(status.code)", status.reasonPhrase)
@@ -35,8 +38,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return response
         } catch {
             logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return JSONResponse.error(PanoramaError(
-                .internal, code: "internal_error", message: "something went wrong on the server; it has been logged"))
+            return JSONResponse.error(
+                PanoramaError(
+                    .internal, code: "internal_error", message: "something went wrong on the server; it has been logged"
+                ))
         }
     }
 }

@@ -28,7 +28,8 @@ public struct IngestOutcome: Sendable, Equatable {
 /// with `store_unavailable` and the graphs are reloaded from the store, which stays the truth.
 public final class IngestPipeline: Service, Sendable {
     enum Work: Sendable {
-        case ingest(workspaceID: Int64, messages: [TrackingMessage], reply: CheckedContinuation<IngestOutcome, any Error>)
+        case ingest(
+            workspaceID: Int64, messages: [TrackingMessage], reply: CheckedContinuation<IngestOutcome, any Error>)
         case undo(workspaceID: Int64, mergeID: Int64, reply: CheckedContinuation<MergeRecord, any Error>)
     }
 
@@ -93,7 +94,10 @@ private struct Writer {
     var graphs: [Int64: IdentityGraph] = [:]
     var recent = RecentMessageIDs(capacity: 1_000_000)
 
-    init(store: any PanoramaStore, settings: WorkspaceSettingsCache, clock: WallClock, metrics: any MetricsSink, logger: Logger) {
+    init(
+        store: any PanoramaStore, settings: WorkspaceSettingsCache, clock: WallClock, metrics: any MetricsSink,
+        logger: Logger
+    ) {
         self.store = store
         self.settings = settings
         self.clock = clock
@@ -147,8 +151,10 @@ private struct Writer {
             if let previous = inflight {
                 inflight = nil
                 if !(await finish(previous.prepared, previous.task.result)), let orphan = prepared {
-                    fail(orphan, PanoramaError.unavailable(
-                        "the store did not accept an earlier write this request depended on; retry it"))
+                    fail(
+                        orphan,
+                        PanoramaError.unavailable(
+                            "the store did not accept an earlier write this request depended on; retry it"))
                     prepared = nil
                 }
             }
@@ -191,7 +197,8 @@ private struct Writer {
                 // Only ids seen recently can be resends worth a look-up; an older resend is still
                 // caught when the store indexes it, and stored once.
                 let suspects = messages.map(\.messageID).filter { recent.contains(workspaceID, $0) }
-                let existing = suspects.isEmpty
+                let existing =
+                    suspects.isEmpty
                     ? [] : try await store.existingMessageIDs(workspaceID: workspaceID, suspects)
                 var outcome = IngestOutcome(stored: 0, duplicates: 0, customerIDs: [])
                 for (index, message) in messages.enumerated() {
@@ -236,28 +243,37 @@ private struct Writer {
                 .init(workspaceID: workspaceID, identifier: id, customerID: customer, createdAt: now))
         }
         for m in r.merges {
-            commit.merges.append(MergeRecord(
-                id: 0, workspaceID: workspaceID, fromID: m.from, intoID: m.into, members: m.members,
-                cause: m.cause, source: "identity", messageID: message.messageID, createdAt: now))
+            commit.merges.append(
+                MergeRecord(
+                    id: 0, workspaceID: workspaceID, fromID: m.from, intoID: m.into, members: m.members,
+                    cause: m.cause, source: "identity", messageID: message.messageID, createdAt: now))
         }
         for c in r.conflicts {
-            commit.conflicts.append((workspaceID, IdentityConflict(
-                customerID: customer, identifier: c.identifier, ownerID: c.owner, reason: c.reason,
-                messageID: message.messageID, createdAt: now)))
+            commit.conflicts.append(
+                (
+                    workspaceID,
+                    IdentityConflict(
+                        customerID: customer, identifier: c.identifier, ownerID: c.owner, reason: c.reason,
+                        messageID: message.messageID, createdAt: now)
+                ))
         }
-        commit.events.append(.init(workspaceID: workspaceID, event: StoredEvent(
-            id: 0, customerID: customer, messageID: message.messageID, type: message.type,
-            event: message.event, name: message.name, userID: message.userID,
-            anonymousID: message.anonymousID, groupID: message.groupID, previousID: message.previousID,
-            timestamp: message.timestamp, originalTimestamp: message.originalTimestamp,
-            sentAt: message.sentAt, receivedAt: message.receivedAt, properties: message.properties,
-            traits: message.traits.map { $0.sourceText ?? JSONValue.object($0).jsonText },
-            context: message.context)))
+        commit.events.append(
+            .init(
+                workspaceID: workspaceID,
+                event: StoredEvent(
+                    id: 0, customerID: customer, messageID: message.messageID, type: message.type,
+                    event: message.event, name: message.name, userID: message.userID,
+                    anonymousID: message.anonymousID, groupID: message.groupID, previousID: message.previousID,
+                    timestamp: message.timestamp, originalTimestamp: message.originalTimestamp,
+                    sentAt: message.sentAt, receivedAt: message.receivedAt, properties: message.properties,
+                    traits: message.traits.map { $0.sourceText ?? JSONValue.object($0).jsonText },
+                    context: message.context)))
         if message.type == .identify, let traits = message.traits {
             for (name, value) in traits.members {
-                commit.traits.append(.init(
-                    workspaceID: workspaceID, customerID: customer,
-                    trait: TraitValue(name: name, json: value.jsonText, updatedAt: message.timestamp)))
+                commit.traits.append(
+                    .init(
+                        workspaceID: workspaceID, customerID: customer,
+                        trait: TraitValue(name: name, json: value.jsonText, updatedAt: message.timestamp)))
             }
         }
     }
@@ -289,8 +305,10 @@ private struct Writer {
     private mutating func fail(_ p: Prepared, _ error: any Error) {
         graphs = [:]
         recent = RecentMessageIDs(capacity: recent.capacity)
-        let failure = (error as? PanoramaError) ?? PanoramaError.unavailable(
-            "the store did not accept the write; nothing of this request was stored, retry it")
+        let failure =
+            (error as? PanoramaError)
+            ?? PanoramaError.unavailable(
+                "the store did not accept the write; nothing of this request was stored, retry it")
         for reply in p.replies { reply.resume(throwing: failure) }
     }
 

@@ -58,7 +58,8 @@ public final class IngestService: Sendable {
         let makeID: () -> String = { "srv-" + UUID().uuidString.lowercased() }
         if let endpoint {
             do throws(PanoramaError) {
-                messages.append(try decoder.decode(body, impliedType: endpoint, receivedAt: receivedAt, makeMessageID: makeID))
+                messages.append(
+                    try decoder.decode(body, impliedType: endpoint, receivedAt: receivedAt, makeMessageID: makeID))
             } catch {
                 count([error])
                 throw error
@@ -78,16 +79,18 @@ public final class IngestService: Sendable {
             if let sent = envelope["sentAt"]?.stringValue {
                 guard let ms = Timestamp.parseMillis(sent) else {
                     throw PanoramaError.badRequest(
-                        "invalid_timestamp", "sentAt '\(sent.prefix(40))' is not an ISO-8601 date-time", field: "sentAt")
+                        "invalid_timestamp", "sentAt '\(sent.prefix(40))' is not an ISO-8601 date-time", field: "sentAt"
+                    )
                 }
                 batchSentAt = ms
             }
             messages.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
                 do throws(PanoramaError) {
-                    messages.append(try decoder.decode(
-                        item, impliedType: nil, receivedAt: receivedAt, batchSentAt: batchSentAt,
-                        field: "batch[\(index)]", makeMessageID: makeID))
+                    messages.append(
+                        try decoder.decode(
+                            item, impliedType: nil, receivedAt: receivedAt, batchSentAt: batchSentAt,
+                            field: "batch[\(index)]", makeMessageID: makeID))
                 } catch {
                     rejected.append((index, error))
                 }

@@ -40,7 +40,9 @@ public final class KeyService: Sendable {
     }
 
     /// Creates a key; pass `secret` to choose it (bootstrap from the environment), else one is generated.
-    public func create(workspaceID: Int64, kind: APIKeyKind, name: String, secret: String? = nil) async throws -> IssuedKey {
+    public func create(workspaceID: Int64, kind: APIKeyKind, name: String, secret: String? = nil) async throws
+        -> IssuedKey
+    {
         let secret = secret ?? Self.makeSecret(kind: kind)
         guard secret.count >= 8 else {
             throw PanoramaError.badRequest("invalid_key", "a key must have at least 8 characters")

@@ -62,8 +62,9 @@ public final class ProfileService: Sendable {
         } catch {
             throw PanoramaError.notFound("customer_not_found", "no customer with \(identifierType) '\(value)'")
         }
-        guard let owner = try await store.owner(
-            workspaceID: workspaceID, identifier: Identifier(type: identifierType, value: normalized))
+        guard
+            let owner = try await store.owner(
+                workspaceID: workspaceID, identifier: Identifier(type: identifierType, value: normalized))
         else {
             throw PanoramaError.notFound("customer_not_found", "no customer with \(identifierType) '\(normalized)'")
         }
@@ -77,7 +78,9 @@ public final class ProfileService: Sendable {
     }
 
     /// Live profiles matching a query, ascending by id.
-    public func list(workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int) async throws -> Page<Profile> {
+    public func list(workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int) async throws -> Page<
+        Profile
+    > {
         var query = query
         if let type = query.identifierType, let prefix = query.identifierPrefix,
             let normalized = try? Normalizer.normalize(type: type, value: prefix), type != "phone"

@@ -80,9 +80,11 @@ public struct Services: Sendable {
         guard try await store.workspaces().isEmpty else { return [] }
         let workspace = try await store.createWorkspace(name: "default", timeZone: "Asia/Shanghai", now: clock.now())
         let write = try await keys.create(
-            workspaceID: workspace.id, kind: .write, name: "bootstrap write key", secret: configuration.bootstrapWriteKey)
+            workspaceID: workspace.id, kind: .write, name: "bootstrap write key",
+            secret: configuration.bootstrapWriteKey)
         let admin = try await keys.create(
-            workspaceID: workspace.id, kind: .admin, name: "bootstrap admin key", secret: configuration.bootstrapAdminKey)
+            workspaceID: workspace.id, kind: .admin, name: "bootstrap admin key",
+            secret: configuration.bootstrapAdminKey)
         return [write, admin]
     }
 

@@ -51,7 +51,8 @@ struct RawStatement {
     func step() throws -> Int32 {
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
         }
         return sqlite3_changes(connection)
     }

@@ -49,7 +49,8 @@ public final class SQLiteStore: PanoramaStore {
 
     /// Copies committed WAL frames into the database file without blocking the writer or readers.
     public func maintain() async {
-        let stale = unindexed.withLock { $0 > 0 } && lastFlush.withLock { ContinuousClock.now - $0 > .milliseconds(500) }
+        let stale =
+            unindexed.withLock { $0 > 0 } && lastFlush.withLock { ContinuousClock.now - $0 > .milliseconds(500) }
         if stale {
             markFlushed()
             _ = try? await pool.write { db in try Self.flushEventIndex(db) }
@@ -85,7 +86,8 @@ public final class SQLiteStore: PanoramaStore {
     public func identitySettings(workspaceID: Int64) async throws -> IdentitySettings {
         try await pool.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT name, priority, max_per_profile, is_unique FROM identifier_types WHERE workspace_id = ?",
+                db,
+                sql: "SELECT name, priority, max_per_profile, is_unique FROM identifier_types WHERE workspace_id = ?",
                 arguments: [workspaceID])
             let types = rows.map { IdentifierType(name: $0[0], priority: $0[1], limit: $0[2], unique: $0[3]) }
             return types.isEmpty ? .defaults : IdentitySettings(types: types)
@@ -114,7 +116,8 @@ public final class SQLiteStore: PanoramaStore {
     ) async throws -> APIKey {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO api_keys(workspace_id, kind, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO api_keys(workspace_id, kind, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [workspaceID, kind.rawValue, name, prefix, hash, now])
             return APIKey(
                 id: db.lastInsertedRowID, workspaceID: workspaceID, kind: kind, name: name, prefix: prefix, hash: hash,
@@ -295,7 +298,9 @@ public final class SQLiteStore: PanoramaStore {
                         OR (excluded.updated_at = customer_traits.updated_at AND excluded.value <> customer_traits.value)
                     """)
             for t in commit.traits {
-                try trait.execute(arguments: [t.workspaceID, t.customerID, t.trait.name, t.trait.json, t.trait.updatedAt])
+                try trait.execute(arguments: [
+                    t.workspaceID, t.customerID, t.trait.name, t.trait.json, t.trait.updatedAt,
+                ])
             }
             return skipped
         }
@@ -365,7 +370,9 @@ public final class SQLiteStore: PanoramaStore {
                 let delete = try db.cachedStatement(sql: "DELETE FROM events WHERE id = ?")
                 for id in duplicates { try delete.execute(arguments: [id]) }
             }
-            rows.sort { ($0.workspace, $0.customer, $0.timestamp, $0.id) < ($1.workspace, $1.customer, $1.timestamp, $1.id) }
+            rows.sort {
+                ($0.workspace, $0.customer, $0.timestamp, $0.id) < ($1.workspace, $1.customer, $1.timestamp, $1.id)
+            }
             var entry = RawStatement(
                 try db.cachedStatement(
                     sql: "INSERT INTO event_index(workspace_id, customer_id, timestamp, event_id) VALUES (?, ?, ?, ?)"),
@@ -411,7 +418,8 @@ public final class SQLiteStore: PanoramaStore {
         }
     }
 
-    public func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws {
+    public func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws
+    {
         try await pool.write { db in
             try Self.pointMembers(db, workspaceID: workspaceID, members: movedBack, at: from)
             try db.execute(
@@ -441,7 +449,8 @@ public final class SQLiteStore: PanoramaStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT \(Self.customerColumns) FROM customers WHERE workspace_id = ? AND canonical_id = ? ORDER BY id",
+                sql:
+                    "SELECT \(Self.customerColumns) FROM customers WHERE workspace_id = ? AND canonical_id = ? ORDER BY id",
                 arguments: [workspaceID, canonicalID]
             ).map(Self.customerRow)
         }
@@ -510,7 +519,8 @@ public final class SQLiteStore: PanoramaStore {
         let rows = try await pool.read { db in
             let list = Self.inList(customerIDs)
             var indexed = "workspace_id = ? AND customer_id IN (\(list))"
-            var tail = "id > (SELECT indexed_through FROM event_index_state WHERE id = 1) AND workspace_id = ? AND customer_id IN (\(list))"
+            var tail =
+                "id > (SELECT indexed_through FROM event_index_state WHERE id = 1) AND workspace_id = ? AND customer_id IN (\(list))"
             var args: [any DatabaseValueConvertible] = [workspaceID]
             var tailArgs: [any DatabaseValueConvertible] = [workspaceID]
             if let (t, i) = after {

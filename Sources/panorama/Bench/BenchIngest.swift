@@ -10,7 +10,8 @@ import Synchronization
 /// `panorama bench …`: benchmarks whose figures go into BENCHMARKS.md.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (figures and commands are kept in BENCHMARKS.md).", subcommands: [Ingest.self, BenchPipeline.self])
+        abstract: "Benchmarks (figures and commands are kept in BENCHMARKS.md).",
+        subcommands: [Ingest.self, BenchPipeline.self])
 
     /// Loads a fresh server over loopback HTTP with Segment batches and reports durable throughput.
     struct Ingest: AsyncParsableCommand {
@@ -73,28 +74,36 @@ struct Bench: AsyncParsableCommand {
             let p50 = result.percentile(0.50)
             let p99 = result.percentile(0.99)
             if json {
-                print(JSONValue.object([
-                    "benchmark": "ingest", "connections": .number(JSONNumber(connections)),
-                    "batch": .number(JSONNumber(batch)), "sync": .string(sync),
-                    "seconds": .number(JSONNumber(String(format: "%.2f", result.elapsed))),
-                    "acknowledged_events": .number(JSONNumber(result.acknowledgedEvents)),
-                    "stored_events": .number(JSONNumber(stored)),
-                    "failed_requests": .number(JSONNumber(result.failedRequests)),
-                    "events_per_second": .number(JSONNumber(String(format: "%.0f", eventsPerSecond))),
-                    "p50_ms": .number(JSONNumber(String(format: "%.2f", p50))),
-                    "p99_ms": .number(JSONNumber(String(format: "%.2f", p99))),
-                ]).jsonText)
+                print(
+                    JSONValue.object([
+                        "benchmark": "ingest", "connections": .number(JSONNumber(connections)),
+                        "batch": .number(JSONNumber(batch)), "sync": .string(sync),
+                        "seconds": .number(JSONNumber(String(format: "%.2f", result.elapsed))),
+                        "acknowledged_events": .number(JSONNumber(result.acknowledgedEvents)),
+                        "stored_events": .number(JSONNumber(stored)),
+                        "failed_requests": .number(JSONNumber(result.failedRequests)),
+                        "events_per_second": .number(JSONNumber(String(format: "%.0f", eventsPerSecond))),
+                        "p50_ms": .number(JSONNumber(String(format: "%.2f", p50))),
+                        "p99_ms": .number(JSONNumber(String(format: "%.2f", p99))),
+                    ]).jsonText)
             } else {
                 print("")
-                print("ingest benchmark: \(connections) connections × batches of \(batch), sync=\(sync), \(String(format: "%.1f", result.elapsed)) s")
+                print(
+                    "ingest benchmark: \(connections) connections × batches of \(batch), sync=\(sync), \(String(format: "%.1f", result.elapsed)) s"
+                )
                 print("  acknowledged events : \(result.acknowledgedEvents)")
-                print("  stored events       : \(stored)\(stored == result.acknowledgedEvents ? "  (equal: nothing acknowledged was lost)" : "  MISMATCH")")
+                print(
+                    "  stored events       : \(stored)\(stored == result.acknowledgedEvents ? "  (equal: nothing acknowledged was lost)" : "  MISMATCH")"
+                )
                 print("  failed requests     : \(result.failedRequests)")
                 print("  throughput          : \(String(format: "%.0f", eventsPerSecond)) events/s")
-                print("  latency per batch   : p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms")
+                print(
+                    "  latency per batch   : p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms"
+                )
             }
             if stored != result.acknowledgedEvents {
-                throw ValidationError("stored count \(stored) differs from acknowledged count \(result.acknowledgedEvents)")
+                throw ValidationError(
+                    "stored count \(stored) differs from acknowledged count \(result.acknowledgedEvents)")
             }
         }
     }
@@ -140,7 +149,8 @@ struct LoadRun: Sendable {
                 do {
                     let client = try LoopbackClient(port: port)
                     var generator = BatchGenerator(
-                        worker: worker, people: people, identifyShare: identifyShare, batch: batch, workers: connections)
+                        worker: worker, people: people, identifyShare: identifyShare, batch: batch, workers: connections
+                    )
                     var local = Result()
                     while Date() < deadline {
                         let body = generator.next(count: batch)
@@ -173,7 +183,8 @@ struct LoadRun: Sendable {
             while group.wait(timeout: .now() + 1) == .timedOut {
                 let elapsed = Date().timeIntervalSince(start)
                 let done = min(1, elapsed / seconds)
-                let bar = String(repeating: "█", count: Int(done * 30)) + String(repeating: "░", count: 30 - Int(done * 30))
+                let bar =
+                    String(repeating: "█", count: Int(done * 30)) + String(repeating: "░", count: 30 - Int(done * 30))
                 let rate = Double(acknowledged.load(ordering: .relaxed)) / max(elapsed, 0.001)
                 FileHandle.standardError.write(Data("\r  \(bar) \(Int(done * 100))%  \(Int(rate)) events/s   ".utf8))
             }
@@ -216,7 +227,8 @@ struct BatchGenerator {
                 let person = Int.random(in: 0..<people, using: &rng)
                 let anonymous = "anon-\(person)"
                 if i > 0 { out += "," }
-                let context = #"{"library":{"name":"analytics-python","version":"2.3.3"},"ip":"10.0.\#(person % 255).\#(person % 7)","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)","locale":"zh-CN","device":{"id":"dev-\#(person)","type":"ios"}}"#
+                let context =
+                    #"{"library":{"name":"analytics-python","version":"2.3.3"},"ip":"10.0.\#(person % 255).\#(person % 7)","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)","locale":"zh-CN","device":{"id":"dev-\#(person)","type":"ios"}}"#
                 let idPrefix = #"{"messageId":"bench-\#(worker)-"#
                 out += idPrefix
                 marks.append(out.utf8.count)
@@ -224,11 +236,13 @@ struct BatchGenerator {
                 if Double.random(in: 0..<1, using: &rng) < identifyShare {
                     let city = Self.cities[person % Self.cities.count]
                     let phone = String(13_800_000_000 + person)
-                    out += #","type":"identify","anonymousId":"\#(anonymous)","userId":"user-\#(person)","timestamp":"\#(now)","traits":{"email":"user\#(person)@example.com","phone":"\#(phone)","name":"用户\#(person)","city":"\#(city)","plan":"gold"},"context":\#(context)}"#
+                    out +=
+                        #","type":"identify","anonymousId":"\#(anonymous)","userId":"user-\#(person)","timestamp":"\#(now)","traits":{"email":"user\#(person)@example.com","phone":"\#(phone)","name":"用户\#(person)","city":"\#(city)","plan":"gold"},"context":\#(context)}"#
                 } else {
                     let n = t * batch + i
                     let event = Self.events[n % Self.events.count]
-                    out += #","type":"track","anonymousId":"\#(anonymous)","event":"\#(event)","timestamp":"\#(now)","properties":{"sku":"SKU-\#(n % 5000)","price":\#(n % 900).5,"currency":"CNY","category":"apparel","quantity":\#(1 + n % 3)},"context":\#(context)}"#
+                    out +=
+                        #","type":"track","anonymousId":"\#(anonymous)","event":"\#(event)","timestamp":"\#(now)","properties":{"sku":"SKU-\#(n % 5000)","price":\#(n % 900).5,"currency":"CNY","category":"apparel","quantity":\#(1 + n % 3)},"context":\#(context)}"#
                 }
             }
             out += "]}"
@@ -305,6 +319,8 @@ struct BenchPipeline: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let stored = try await services.store.eventCount(workspaceID: workspace.id)
-        print("pipeline: \(stored) events in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(stored) / seconds)) events/s")
+        print(
+            "pipeline: \(stored) events in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(stored) / seconds)) events/s"
+        )
     }
 }
