@@ -109,7 +109,7 @@ import Testing
     /// Invariants on random sequences: no live profile holds two user_ids; every identifier
     /// belongs to exactly one live profile; counts never pass limits; undo keeps them too.
     @Test(arguments: 0..<40) func invariantsHoldOnRandomSequences(seed: Int) {
-        var rng = SeededGenerator(seed: UInt64(seed) &+ 1)
+        var rng = SplitMix64(seed: UInt64(seed) &+ 1)
         var graph = IdentityGraph()
         var merges: [Resolution.Merge] = []
         for _ in 0..<400 {
@@ -149,15 +149,3 @@ import Testing
     }
 }
 
-/// SplitMix64: reproducible randomness for property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -191,7 +191,7 @@ import Testing
     /// holds two user_ids, over random message sequences with merges and undos.
     @Test(arguments: [1, 2, 3, 4, 5]) func invariantsHoldThroughTheWholeStack(seed: Int) async throws {
         try await Harness.run { h in
-            var rng = SplitMix(seed: UInt64(seed))
+            var rng = SplitMix64(seed: UInt64(seed))
             var acknowledged: [String] = []
             for round in 0..<30 {
                 var messages: [String] = []
@@ -255,18 +255,6 @@ import Testing
     }
 }
 
-/// SplitMix64 for reproducible property tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The SQLite store indexes events in sorted batches; reads must see indexed and not-yet-indexed
 /// events alike, and a resend that slipped past the pipeline's window is stored once.

@@ -122,7 +122,7 @@ public struct StoredEvent: Sendable, Equatable {
 
 extension StoredEvent {
     /// The name shown in a timeline: the event of a track call, the page or screen name, else the type.
-    public var displayName: String { event ?? name ?? type.rawValue }
+    public var displayName: String { MessageType.displayName(type: type, event: event, name: name) }
 }
 
 /// A logged merge of one profile into another.

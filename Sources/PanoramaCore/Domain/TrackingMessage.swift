@@ -1,6 +1,11 @@
 /// The six message types of the Segment tracking spec.
 public enum MessageType: String, Sendable, CaseIterable, Codable {
     case identify, track, page, screen, group, alias
+
+    /// The name a timeline shows for a message: its event, else its page or screen name, else its type.
+    public static func displayName(type: MessageType, event: String?, name: String?) -> String {
+        event ?? name ?? type.rawValue
+    }
 }
 
 /// One validated tracking message, ready for identity resolution and storage.
@@ -65,6 +70,6 @@ public struct TrackingMessage: Sendable {
 
     /// The name shown in a timeline: the event of a track call, the page or screen name, else the type.
     public var displayName: String {
-        event ?? name ?? type.rawValue
+        MessageType.displayName(type: type, event: event, name: name)
     }
 }

@@ -94,17 +94,6 @@ private struct Writer {
     var graphs: [Int64: IdentityGraph] = [:]
     var recent = RecentMessageIDs(capacity: 1_000_000)
 
-    init(
-        store: any PanoramaStore, settings: WorkspaceSettingsCache, clock: WallClock, metrics: any MetricsSink,
-        logger: Logger
-    ) {
-        self.store = store
-        self.settings = settings
-        self.clock = clock
-        self.metrics = metrics
-        self.logger = logger
-    }
-
     /// Takes a workspace's graph out of the cache (loading it on first use). The caller puts it
     /// back after mutating it: a copy left in the cache would make every mutation copy the
     /// whole graph (copy-on-write), turning each batch into O(profiles) work.
