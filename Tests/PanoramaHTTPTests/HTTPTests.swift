@@ -78,6 +78,28 @@ import Testing
         }
     }
 
+    @Test func aliasGroupPageAndScreenCallsLandOnTheProfile() async throws {
+        try await withApp { client in
+            var (s, _) = try await post(client, "/v1/page", #"{"anonymousId":"old-anon","name":"Home"}"#)
+            #expect(s == .ok)
+            (s, _) = try await post(client, "/v1/screen", #"{"anonymousId":"old-anon","name":"Cart"}"#)
+            #expect(s == .ok)
+            (s, _) = try await post(client, "/v1/alias", #"{"previousId":"old-anon","userId":"member-9"}"#)
+            #expect(s == .ok)
+            (s, _) = try await post(client, "/v1/group", #"{"userId":"member-9","groupId":"acme","traits":{"plan":"b2b"}}"#)
+            #expect(s == .ok)
+            let (_, p) = try await get(client, "/api/v1/customers/by-identifier/user_id/member-9")
+            let (_, anonymous) = try await get(client, "/api/v1/customers/by-identifier/anonymous_id/old-anon")
+            #expect(p["id"] != nil && p["id"] == anonymous["id"])
+            let id = try #require(p["id"]?.numberValue?.int64)
+            let (_, events) = try await get(client, "/api/v1/customers/\(id)/events")
+            let types = Set(events["data"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? [])
+            #expect(types == ["page", "screen", "alias", "group"])
+            // Group traits describe the group, not the person.
+            #expect(p["traits"]?["plan"] == nil)
+        }
+    }
+
     @Test func gzipBatchesAreAccepted() async throws {
         try await withApp { client in
             var raw = ByteBuffer(
