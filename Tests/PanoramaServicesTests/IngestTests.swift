@@ -341,3 +341,16 @@ extension IngestTests {
         }
     }
 }
+
+extension IngestTests {
+    /// Empty strings are stored as empty strings, not NULL (the raw SQLite binding has a special case).
+    @Test func emptyStringsSurviveTheStore() async throws {
+        try await Harness.run { h in
+            try await h.send(#"{"anonymousId":"e1","name":"","properties":{}}"#, to: .page)
+            let p = try await h.profile("anonymous_id", "e1")
+            let e = try #require(try await h.events(of: p.id).first)
+            #expect(e.name == "")
+            #expect(e.properties == "{}")
+        }
+    }
+}

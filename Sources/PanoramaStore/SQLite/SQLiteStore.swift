@@ -223,17 +223,29 @@ public final class SQLiteStore: PanoramaStore {
             let skipped = Set<Int>()
             let customer = try db.cachedStatement(
                 sql: "INSERT INTO customers(workspace_id, id, canonical_id, created_at) VALUES (?, ?, ?, ?)")
+            var newCustomer = RawStatement(customer, db)
             for c in commit.customers {
-                try customer.execute(arguments: [c.workspaceID, c.id, c.id, c.createdAt])
+                newCustomer.reset()
+                newCustomer.bind(c.workspaceID)
+                newCustomer.bind(c.id)
+                newCustomer.bind(c.id)
+                newCustomer.bind(c.createdAt)
+                _ = try newCustomer.step()
             }
             let identifier = try db.cachedStatement(
                 sql: """
                     INSERT INTO identifiers(workspace_id, type, value, customer_id, created_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(workspace_id, type, value) DO UPDATE SET customer_id = excluded.customer_id
                     """)
+            var newIdentifier = RawStatement(identifier, db)
             for i in commit.identifiers {
-                try identifier.execute(
-                    arguments: [i.workspaceID, i.identifier.type, i.identifier.value, i.customerID, i.createdAt])
+                newIdentifier.reset()
+                newIdentifier.bind(i.workspaceID)
+                newIdentifier.bind(i.identifier.type)
+                newIdentifier.bind(i.identifier.value)
+                newIdentifier.bind(i.customerID)
+                newIdentifier.bind(i.createdAt)
+                _ = try newIdentifier.step()
             }
             for m in commit.merges {
                 try Self.pointMembers(db, workspaceID: m.workspaceID, members: m.members, at: m.intoID)
@@ -297,10 +309,15 @@ public final class SQLiteStore: PanoramaStore {
                     WHERE excluded.updated_at > customer_traits.updated_at
                         OR (excluded.updated_at = customer_traits.updated_at AND excluded.value <> customer_traits.value)
                     """)
+            var traitWrite = RawStatement(trait, db)
             for t in commit.traits {
-                try trait.execute(arguments: [
-                    t.workspaceID, t.customerID, t.trait.name, t.trait.json, t.trait.updatedAt,
-                ])
+                traitWrite.reset()
+                traitWrite.bind(t.workspaceID)
+                traitWrite.bind(t.customerID)
+                traitWrite.bind(t.trait.name)
+                traitWrite.bind(t.trait.json)
+                traitWrite.bind(t.trait.updatedAt)
+                _ = try traitWrite.step()
             }
             return skipped
         }
