@@ -54,7 +54,6 @@ struct BadBytes: Sendable, CustomTestStringConvertible {
     var testDescription: String { label }
 }
 
-
 /// Returns `value` with all remembered source text removed, recursively, so writers re-encode it.
 private func stripped(_ value: JSONValue) -> JSONValue {
     switch value {

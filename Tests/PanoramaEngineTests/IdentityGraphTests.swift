@@ -148,4 +148,3 @@ import Testing
         }
     }
 }
-

@@ -86,7 +86,8 @@ import Testing
             #expect(s == .ok)
             (s, _) = try await post(client, "/v1/alias", #"{"previousId":"old-anon","userId":"member-9"}"#)
             #expect(s == .ok)
-            (s, _) = try await post(client, "/v1/group", #"{"userId":"member-9","groupId":"acme","traits":{"plan":"b2b"}}"#)
+            (s, _) = try await post(
+                client, "/v1/group", #"{"userId":"member-9","groupId":"acme","traits":{"plan":"b2b"}}"#)
             #expect(s == .ok)
             let (_, p) = try await get(client, "/api/v1/customers/by-identifier/user_id/member-9")
             let (_, anonymous) = try await get(client, "/api/v1/customers/by-identifier/anonymous_id/old-anon")

@@ -255,7 +255,6 @@ import Testing
     }
 }
 
-
 /// The SQLite store indexes events in sorted batches; reads must see indexed and not-yet-indexed
 /// events alike, and a resend that slipped past the pipeline's window is stored once.
 @Suite struct EventIndexTests {

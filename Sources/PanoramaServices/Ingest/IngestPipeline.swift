@@ -71,14 +71,17 @@ public final class IngestPipeline: Service, Sendable {
 
     public func run() async throws {
         let queue = self.queue
-        let (store, settings, clock, metrics, logger) = (self.store, self.settings, self.clock, self.metrics, self.logger)
+        let (store, settings, clock, metrics, logger) = (
+            self.store, self.settings, self.clock, self.metrics, self.logger
+        )
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 // The single writer is the ingest bottleneck: run it at high priority so that request
                 // decoding on the same two cores does not starve it (measured: 8 connections went
                 // from ~26k to ~35k events/s). It ends when the queue is finished, below.
                 await Task(priority: .high) {
-                    var writer = Writer(store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
+                    var writer = Writer(
+                        store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
                     await writer.run(queue)
                 }.value
             } onCancel: {
