@@ -140,8 +140,9 @@ public protocol IngestStore: Sendable {
     /// Which of these message ids the workspace already stored.
     func existingMessageIDs(workspaceID: Int64, _ ids: [String]) async throws -> Set<String>
     /// Applies a whole group in one transaction; returns only once it is durable.
-    /// Events whose `(workspace, messageId)` is already stored are skipped; their positions in
-    /// `commit.events` are returned.
+    /// Returns the positions in `commit.events` of events the store recognised as already stored
+    /// and skipped. A store may instead drop such late resends when it indexes them (SQLite does,
+    /// see docs/STORE.md) and return none.
     func commit(_ commit: IngestCommit) async throws -> Set<Int>
     func merge(workspaceID: Int64, id: Int64) async throws -> MergeRecord?
     /// Records an undo: the listed raw profiles point at `from` again, the merge is marked undone.

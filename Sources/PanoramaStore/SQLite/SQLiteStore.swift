@@ -560,7 +560,7 @@ public final class SQLiteStore: PanoramaStore {
             args.append(limit + 1)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
         }
-        var items = rows.prefix(limit).map { row in
+        let items = rows.prefix(limit).map { row in
             StoredEvent(
                 id: row[0], customerID: row[1], messageID: row[2], type: MessageType(rawValue: row[3]) ?? .track,
                 event: row[4], name: row[5], userID: row[6], anonymousID: row[7], groupID: row[8], previousID: row[9],
@@ -571,7 +571,6 @@ public final class SQLiteStore: PanoramaStore {
         if rows.count > limit, let last = items.last {
             next = "\(last.timestamp).\(last.id)"
         }
-        items = Array(items)
         return Page(items: items, nextCursor: next)
     }
 
