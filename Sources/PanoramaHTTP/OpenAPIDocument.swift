@@ -882,7 +882,7 @@ enum OpenAPIDocument {
                     "AdminKey": []
                   }
                 ],
-                "description": "The value is normalized first, so Alice@Example.com finds alice@example.com. An unknown identifier type is 404 unknown_identifier_type.",
+                "description": "The value is normalized first, so Alice@Example.com finds alice@example.com. An unknown identifier type is 404 unknown_identifier_type. A value of a type that is not unique held by several customers is 409 ambiguous_identifier.",
                 "parameters": [
                   {
                     "name": "type",
@@ -925,6 +925,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
                   }
                 }
               }
@@ -1916,6 +1919,11 @@ enum OpenAPIDocument {
                     "nullable": true,
                     "minimum": 1,
                     "maximum": 10000
+                  },
+                  "unique": {
+                    "type": "boolean",
+                    "default": true,
+                    "description": "Whether a value belongs to one profile. Values of a type that is not unique (a household phone) never link profiles."
                   }
                 }
               },

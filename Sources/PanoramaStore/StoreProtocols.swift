@@ -157,7 +157,8 @@ public protocol ProfileStore: Sendable {
         identifier: Identifier, customerID: Int64, createdAt: Int64
     )]
     func traits(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TraitValue]
-    func owner(workspaceID: Int64, identifier: Identifier) async throws -> Int64?
+    /// The live profiles holding an identifier: one for unique types, possibly several for shared ones.
+    func owners(workspaceID: Int64, identifier: Identifier) async throws -> [Int64]
     /// Events of these raw profiles, newest first; the cursor is opaque.
     func events(workspaceID: Int64, customerIDs: [Int64], cursor: String?, limit: Int) async throws -> Page<StoredEvent>
     /// Live profile ids matching the query, ascending; the cursor is opaque.

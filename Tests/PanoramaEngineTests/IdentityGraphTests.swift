@@ -148,3 +148,26 @@ import Testing
         }
     }
 }
+
+extension IdentityGraphTests {
+    /// A value of a type that is not unique (a household phone) never links two people.
+    @Test func sharedIdentifiersNeverMerge() {
+        var settings = IdentitySettings.defaults
+        settings.upsert(IdentifierType(name: "household_phone", priority: 20, limit: 2, unique: false))
+        var graph = IdentityGraph()
+        let home = Identifier(type: "household_phone", value: "+861088886666")
+        let a = graph.resolve([id("user_id", "dad"), home], settings: settings)
+        let b = graph.resolve([id("user_id", "kid"), home], settings: settings)
+        #expect(a.customerID != b.customerID)
+        #expect(b.merges.isEmpty && b.conflicts.isEmpty)
+        #expect(b.attached.contains(home))
+        #expect(graph.profiles(sharing: home) == [a.customerID, b.customerID])
+        // A message with only the shared value does not join either of them.
+        let c = graph.resolve([home], settings: settings)
+        #expect(c.created && c.customerID != a.customerID && c.customerID != b.customerID)
+        // The per-profile limit still holds for shared types.
+        _ = graph.resolve([id("user_id", "dad"), id("household_phone", "+862100000000")], settings: settings)
+        let third = graph.resolve([id("user_id", "dad"), id("household_phone", "+862100000001")], settings: settings)
+        #expect(third.conflicts.first?.reason == "limit_exceeded:household_phone")
+    }
+}

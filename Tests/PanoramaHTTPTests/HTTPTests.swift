@@ -101,6 +101,27 @@ import Testing
         }
     }
 
+    @Test func aTypeThatIsNotUniqueKeepsPeopleApart() async throws {
+        try await withApp { client in
+            let save = try await client.execute(
+                uri: "/api/v1/identifier-types/household_phone", method: .put,
+                headers: [.authorization: Self.bearer, .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"priority":20,"limit":3,"unique":false}"#)
+            ) { ($0.status, (try? JSONParser.parse(Array($0.body.readableBytesView))) ?? .null) }
+            #expect(save.0 == .ok && save.1["unique"]?.boolValue == false)
+            _ = try await post(client, "/v1/identify", #"{"userId":"dad","traits":{"household_phone":"bj-8888"}}"#)
+            _ = try await post(client, "/v1/identify", #"{"userId":"kid","traits":{"household_phone":"bj-8888"}}"#)
+            let (_, dad) = try await get(client, "/api/v1/customers/by-identifier/user_id/dad")
+            let (_, kid) = try await get(client, "/api/v1/customers/by-identifier/user_id/kid")
+            #expect(dad["id"] != nil && dad["id"] != kid["id"])
+            let (status, body) = try await get(client, "/api/v1/customers/by-identifier/household_phone/bj-8888")
+            #expect(status == .conflict && code(body) == "ambiguous_identifier")
+            let (_, list) = try await get(
+                client, "/api/v1/customers?identifier_type=household_phone&identifier_prefix=bj-")
+            #expect(list["data"]?.arrayValue?.count == 2)
+        }
+    }
+
     @Test func gzipBatchesAreAccepted() async throws {
         try await withApp { client in
             var raw = ByteBuffer(

@@ -47,6 +47,7 @@ public struct IdentityGraph: Sendable {
     private var canonicalOf: [Int64: Int64] = [:]
     private var membersOf: [Int64: [Int64]] = [:]
     private var identifiersOf: [Int64: [Identifier]] = [:]
+    private var sharedHolders: [Identifier: [Int64]] = [:]
     /// The next raw profile id to allocate.
     public private(set) var nextID: Int64
 
@@ -68,11 +69,21 @@ public struct IdentityGraph: Sendable {
         nextID = max(nextID, id + 1, canonical + 1)
     }
 
-    /// Restores an identifier as persisted.
-    public mutating func load(identifier: Identifier, owner raw: Int64) {
-        owner[identifier] = raw
+    /// Restores an identifier as persisted. A `shared` identifier (of a type that is not unique,
+    /// such as a household phone) may be held by several profiles and never links them.
+    public mutating func load(identifier: Identifier, owner raw: Int64, shared: Bool = false) {
+        if shared {
+            sharedHolders[identifier, default: []].append(raw)
+        } else {
+            owner[identifier] = raw
+        }
         identifiersOf[raw, default: []].append(identifier)
         nextID = max(nextID, raw + 1)
+    }
+
+    /// The live profiles holding a shared identifier.
+    public func profiles(sharing identifier: Identifier) -> Set<Int64> {
+        Set((sharedHolders[identifier] ?? []).map(canonical))
     }
 
     /// The live profile a raw profile belongs to.
@@ -126,8 +137,39 @@ public struct IdentityGraph: Sendable {
     ///   the limits, each new identifier attached only if it fits; everything else is a conflict.
     /// - Parameter aliasOf: the `previousId` of an alias call; it matches a `user_id` or an
     ///   `anonymous_id` that exists, else it is taken as a new `anonymous_id`.
+    ///
+    /// Identifiers of a type that is not unique (`IdentifierType.unique == false`) never match or
+    /// merge profiles: they are attached to the profile the other identifiers resolve to (within
+    /// the type's limit), whichever other profiles hold the same value.
     public mutating func resolve(
         _ identifiers: [Identifier], aliasOf previousID: String? = nil, settings: IdentitySettings
+    ) -> Resolution {
+        var unique: [Identifier] = []
+        var shared: [Identifier] = []
+        for id in identifiers {
+            if settings.type(named: id.type)?.unique == false { shared.append(id) } else { unique.append(id) }
+        }
+        var resolution = resolveUnique(unique, aliasOf: previousID, settings: settings)
+        for id in shared where !holds(resolution.customerID, id) {
+            var current = counts(of: resolution.customerID)
+            current[id.type, default: 0] += 1
+            if Self.fits(current, settings) {
+                identifiersOf[resolution.customerID, default: []].append(id)
+                sharedHolders[id, default: []].append(resolution.customerID)
+                resolution.attached.append(id)
+            } else {
+                resolution.conflicts.append(.init(identifier: id, owner: nil, reason: "limit_exceeded:\(id.type)"))
+            }
+        }
+        return resolution
+    }
+
+    private func holds(_ canonical: Int64, _ id: Identifier) -> Bool {
+        members(canonical).contains { identifiersOf[$0]?.contains(id) == true }
+    }
+
+    private mutating func resolveUnique(
+        _ identifiers: [Identifier], aliasOf previousID: String?, settings: IdentitySettings
     ) -> Resolution {
         // Fast path, by far the most common case: a known person, every identifier already on
         // one live profile. Nothing to attach, merge or check.

@@ -94,8 +94,17 @@ struct AdminController {
             }
             limit = Int(n)
         }
-        let type = IdentifierType(name: name, priority: Int(priority), limit: limit, unique: true)
-        try await settings.saveIdentifierType(try context.workspaceID, type)
+        var unique = true
+        if let raw = body["unique"], !raw.isNull {
+            guard let flag = raw.boolValue else {
+                throw PanoramaError.badRequest("invalid_unique", "unique must be true or false", field: "unique")
+            }
+            unique = flag
+        }
+        let type = IdentifierType(name: name, priority: Int(priority), limit: limit, unique: unique)
+        let workspaceID = try context.workspaceID
+        try await settings.saveIdentifierType(workspaceID, type)
+        await pipeline.reloadIdentity(workspaceID: workspaceID)
         return JSONResponse.make(Self.json(type))
     }
 

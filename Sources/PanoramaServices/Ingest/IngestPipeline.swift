@@ -31,6 +31,8 @@ public final class IngestPipeline: Service, Sendable {
         case ingest(
             workspaceID: Int64, messages: [TrackingMessage], reply: CheckedContinuation<IngestOutcome, any Error>)
         case undo(workspaceID: Int64, mergeID: Int64, reply: CheckedContinuation<MergeRecord, any Error>)
+        /// Identifier types changed: rebuild the workspace's graph from the store.
+        case reload(workspaceID: Int64, reply: CheckedContinuation<Void, Never>)
     }
 
     private let queue = BatchQueue<Work>()
@@ -57,6 +59,14 @@ public final class IngestPipeline: Service, Sendable {
             if !queue.push(.ingest(workspaceID: workspaceID, messages: messages, reply: reply)) {
                 reply.resume(throwing: PanoramaError.unavailable("the server is shutting down; retry on another node"))
             }
+        }
+    }
+
+    /// Rebuilds a workspace's identity graph from the store on its next use, after everything
+    /// submitted before has been committed (a type that became shared is held differently).
+    public func reloadIdentity(workspaceID: Int64) async {
+        await withCheckedContinuation { reply in
+            if !queue.push(.reload(workspaceID: workspaceID, reply: reply)) { reply.resume() }
         }
     }
 
@@ -111,7 +121,12 @@ private struct Writer {
         let snapshot = try await store.identitySnapshot(workspaceID: workspaceID)
         var g = IdentityGraph(firstID: snapshot.maxCustomerID + 1)
         for c in snapshot.customers { g.load(customer: c.id, canonical: c.canonical) }
-        for i in snapshot.identifiers { g.load(identifier: i.identifier, owner: i.owner) }
+        let identity = try await settings.identity(workspaceID)
+        for i in snapshot.identifiers {
+            g.load(
+                identifier: i.identifier, owner: i.owner,
+                shared: identity.type(named: i.identifier.type)?.unique == false)
+        }
         return g
     }
 
@@ -139,10 +154,23 @@ private struct Writer {
         while let batch = await queue.next() {
             var ingests: [(Int64, [TrackingMessage], Reply)] = []
             var undos: [(Int64, Int64, CheckedContinuation<MergeRecord, any Error>)] = []
+            var reloads: [(Int64, CheckedContinuation<Void, Never>)] = []
             for work in batch {
                 switch work {
                 case .ingest(let w, let m, let r): ingests.append((w, m, r))
                 case .undo(let w, let m, let r): undos.append((w, m, r))
+                case .reload(let w, let r): reloads.append((w, r))
+                }
+            }
+            if !reloads.isEmpty {
+                // Settle what is in flight first: the reloaded graph must include it.
+                if let current = inflight {
+                    inflight = nil
+                    _ = await finish(current.prepared, current.task.result)
+                }
+                for (workspaceID, reply) in reloads {
+                    graphs[workspaceID] = nil
+                    reply.resume()
                 }
             }
             var prepared = ingests.isEmpty ? nil : await prepare(ingests, after: inflight?.prepared)

@@ -62,11 +62,16 @@ public final class ProfileService: Sendable {
         } catch {
             throw PanoramaError.notFound("customer_not_found", "no customer with \(identifierType) '\(value)'")
         }
-        guard
-            let owner = try await store.owner(
-                workspaceID: workspaceID, identifier: Identifier(type: identifierType, value: normalized))
-        else {
+        let owners = try await store.owners(
+            workspaceID: workspaceID, identifier: Identifier(type: identifierType, value: normalized))
+        guard let owner = owners.first else {
             throw PanoramaError.notFound("customer_not_found", "no customer with \(identifierType) '\(normalized)'")
+        }
+        guard owners.count == 1 else {
+            throw PanoramaError.conflict(
+                "ambiguous_identifier",
+                "\(owners.count) customers share \(identifierType) '\(normalized)', a type that is not unique; list "
+                    + "them with GET /api/v1/customers?identifier_type=\(identifierType)&identifier_prefix=…")
         }
         return try await profile(workspaceID: workspaceID, id: owner)
     }

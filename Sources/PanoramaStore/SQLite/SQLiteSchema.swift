@@ -45,7 +45,9 @@ enum SQLiteSchema {
                         value TEXT NOT NULL,
                         customer_id INTEGER NOT NULL,
                         created_at INTEGER NOT NULL,
-                        PRIMARY KEY(workspace_id, type, value)) WITHOUT ROWID;
+                        -- customer_id is in the key for types that are not unique (shared values); for unique
+                        -- types the identity graph keeps one holder per value.
+                        PRIMARY KEY(workspace_id, type, value, customer_id)) WITHOUT ROWID;
                     CREATE INDEX identifiers_customer ON identifiers(workspace_id, customer_id);
                     CREATE TABLE customer_traits(
                         workspace_id INTEGER NOT NULL,

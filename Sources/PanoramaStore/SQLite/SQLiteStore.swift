@@ -235,7 +235,7 @@ public final class SQLiteStore: PanoramaStore {
             let identifier = try db.cachedStatement(
                 sql: """
                     INSERT INTO identifiers(workspace_id, type, value, customer_id, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(workspace_id, type, value) DO UPDATE SET customer_id = excluded.customer_id
+                    ON CONFLICT(workspace_id, type, value, customer_id) DO NOTHING
                     """)
             var newIdentifier = RawStatement(identifier, db)
             for i in commit.identifiers {
@@ -507,10 +507,15 @@ public final class SQLiteStore: PanoramaStore {
         }
     }
 
-    public func owner(workspaceID: Int64, identifier: Identifier) async throws -> Int64? {
+    public func owners(workspaceID: Int64, identifier: Identifier) async throws -> [Int64] {
         try await pool.read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT customer_id FROM identifiers WHERE workspace_id = ? AND type = ? AND value = ?",
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT c.canonical_id FROM identifiers i
+                    JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
+                    WHERE i.workspace_id = ? AND i.type = ? AND i.value = ? ORDER BY 1
+                    """,
                 arguments: [workspaceID, identifier.type, identifier.value])
         }
     }
