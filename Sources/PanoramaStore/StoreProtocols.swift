@@ -22,11 +22,16 @@ public struct IngestCommit: Sendable {
         public var identifier: Identifier
         public var customerID: Int64
         public var createdAt: Int64
-        public init(workspaceID: Int64, identifier: Identifier, customerID: Int64, createdAt: Int64) {
+        /// True for a type that is not unique: several profiles may hold the value.
+        public var shared: Bool
+        public init(
+            workspaceID: Int64, identifier: Identifier, customerID: Int64, createdAt: Int64, shared: Bool = false
+        ) {
             self.workspaceID = workspaceID
             self.identifier = identifier
             self.customerID = customerID
             self.createdAt = createdAt
+            self.shared = shared
         }
     }
     /// A trait write; applied only if no newer (by event time) value is stored.

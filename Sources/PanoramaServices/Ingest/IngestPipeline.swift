@@ -238,7 +238,8 @@ private struct Writer {
                     let r = graph.resolve(
                         message.identifiers, aliasOf: message.type == .alias ? message.previousID : nil,
                         settings: identity)
-                    append(message, resolution: r, workspaceID: workspaceID, now: now, to: &p.commit)
+                    append(
+                        message, resolution: r, workspaceID: workspaceID, now: now, identity: identity, to: &p.commit)
                     p.merges += r.merges.count
                     p.origin.append((request, index))
                     outcome.stored += 1
@@ -258,7 +259,7 @@ private struct Writer {
     /// Adds one resolved message's writes to a commit.
     private func append(
         _ message: TrackingMessage, resolution r: Resolution, workspaceID: Int64, now: Int64,
-        to commit: inout IngestCommit
+        identity: IdentitySettings, to commit: inout IngestCommit
     ) {
         let customer = r.customerID
         if r.created {
@@ -266,7 +267,9 @@ private struct Writer {
         }
         for id in r.attached {
             commit.identifiers.append(
-                .init(workspaceID: workspaceID, identifier: id, customerID: customer, createdAt: now))
+                .init(
+                    workspaceID: workspaceID, identifier: id, customerID: customer, createdAt: now,
+                    shared: identity.type(named: id.type)?.unique == false))
         }
         for m in r.merges {
             commit.merges.append(

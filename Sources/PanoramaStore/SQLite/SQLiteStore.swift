@@ -234,7 +234,7 @@ public final class SQLiteStore: PanoramaStore {
             }
             let identifier = try db.cachedStatement(
                 sql: """
-                    INSERT INTO identifiers(workspace_id, type, value, customer_id, created_at) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO identifiers(workspace_id, type, value, customer_id, created_at, shared) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(workspace_id, type, value, customer_id) DO NOTHING
                     """)
             var newIdentifier = RawStatement(identifier, db)
@@ -245,6 +245,7 @@ public final class SQLiteStore: PanoramaStore {
                 newIdentifier.bind(i.identifier.value)
                 newIdentifier.bind(i.customerID)
                 newIdentifier.bind(i.createdAt)
+                newIdentifier.bind(i.shared ? 1 : 0)
                 _ = try newIdentifier.step()
             }
             for m in commit.merges {
