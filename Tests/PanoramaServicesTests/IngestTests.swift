@@ -306,6 +306,39 @@ import Testing
     }
 }
 
+extension EventIndexTests {
+    /// The identifiers key holds one row per value of a unique type: re-attaching a value to its
+    /// holder is a no-op, a second holder fails the whole commit; a shared value takes several.
+    @Test func aUniqueValueHasOneHolderInTheStore() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-ids-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SQLiteStore(directory: dir, synchronous: .normal)
+        _ = try await store.createWorkspace(name: "w", timeZone: "Asia/Shanghai", now: 0)
+        let email = Identifier(type: "email", value: "a@example.com")
+        let phone = Identifier(type: "phone", value: "+8613800000000")
+        var first = IngestCommit()
+        first.customers = [.init(workspaceID: 1, id: 1, createdAt: 0), .init(workspaceID: 1, id: 2, createdAt: 0)]
+        first.identifiers = [
+            .init(workspaceID: 1, identifier: email, customerID: 1, createdAt: 0),
+            .init(workspaceID: 1, identifier: phone, customerID: 1, createdAt: 0, shared: true),
+            .init(workspaceID: 1, identifier: phone, customerID: 2, createdAt: 0, shared: true),
+        ]
+        _ = try await store.commit(first)
+        #expect(try await store.owners(workspaceID: 1, identifier: phone).sorted() == [1, 2])
+
+        var again = IngestCommit()
+        again.identifiers = [.init(workspaceID: 1, identifier: email, customerID: 1, createdAt: 5)]
+        _ = try await store.commit(again)
+
+        var second = IngestCommit()
+        second.events = [event("x1", customer: 2, at: 10)]
+        second.identifiers = [.init(workspaceID: 1, identifier: email, customerID: 2, createdAt: 10)]
+        await #expect(throws: PanoramaError.self) { _ = try await store.commit(second) }
+        #expect(try await store.owners(workspaceID: 1, identifier: email) == [1])
+        #expect(try await store.eventCount(workspaceID: 1) == 0, "the failed commit stored nothing")
+    }
+}
+
 extension IngestTests {
     /// Many concurrent senders resending each other's messages: every message id is stored once,
     /// whatever group (and pipelined commit) each copy lands in.

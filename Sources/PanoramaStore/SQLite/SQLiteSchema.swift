@@ -43,15 +43,14 @@ enum SQLiteSchema {
                         workspace_id INTEGER NOT NULL,
                         type TEXT NOT NULL,
                         value TEXT NOT NULL,
+                        -- 0 for a value of a unique type, so that the key itself refuses a second holder
+                        -- (a safety net under the identity graph); the holder's id for a shared value,
+                        -- which several profiles may hold.
+                        holder INTEGER NOT NULL,
                         customer_id INTEGER NOT NULL,
                         created_at INTEGER NOT NULL,
-                        shared INTEGER NOT NULL DEFAULT 0,
-                        -- customer_id is in the key for types that are not unique (shared values); for unique
-                        -- types the identity graph keeps one holder per value.
-                        PRIMARY KEY(workspace_id, type, value, customer_id)) WITHOUT ROWID;
+                        PRIMARY KEY(workspace_id, type, value, holder)) WITHOUT ROWID;
                     CREATE INDEX identifiers_customer ON identifiers(workspace_id, customer_id);
-                    -- A value of a unique type has one holder: a safety net under the identity graph.
-                    CREATE UNIQUE INDEX identifiers_unique ON identifiers(workspace_id, type, value) WHERE shared = 0;
                     CREATE TABLE customer_traits(
                         workspace_id INTEGER NOT NULL,
                         customer_id INTEGER NOT NULL,

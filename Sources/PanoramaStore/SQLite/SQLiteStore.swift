@@ -234,8 +234,8 @@ public final class SQLiteStore: PanoramaStore {
             }
             let identifier = try db.cachedStatement(
                 sql: """
-                    INSERT INTO identifiers(workspace_id, type, value, customer_id, created_at, shared) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(workspace_id, type, value, customer_id) DO NOTHING
+                    INSERT INTO identifiers(workspace_id, type, value, holder, customer_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(workspace_id, type, value, holder) DO NOTHING
                     """)
             var newIdentifier = RawStatement(identifier, db)
             for i in commit.identifiers {
@@ -243,10 +243,12 @@ public final class SQLiteStore: PanoramaStore {
                 newIdentifier.bind(i.workspaceID)
                 newIdentifier.bind(i.identifier.type)
                 newIdentifier.bind(i.identifier.value)
+                newIdentifier.bind(i.shared ? i.customerID : 0)
                 newIdentifier.bind(i.customerID)
                 newIdentifier.bind(i.createdAt)
-                newIdentifier.bind(i.shared ? 1 : 0)
-                _ = try newIdentifier.step()
+                if try newIdentifier.step() == 0, !i.shared {
+                    try Self.checkHolder(db, i)
+                }
             }
             for m in commit.merges {
                 try Self.pointMembers(db, workspaceID: m.workspaceID, members: m.members, at: m.intoID)
@@ -404,6 +406,19 @@ public final class SQLiteStore: PanoramaStore {
                 _ = try entry.step()
             }
             try db.execute(sql: "UPDATE event_index_state SET indexed_through = ? WHERE id = 1", arguments: [last])
+        }
+    }
+
+    /// A unique value that is already stored: re-attaching it to its holder is a no-op, a second
+    /// holder means the identity graph went wrong, and the commit fails rather than record it.
+    private static func checkHolder(_ db: Database, _ i: IngestCommit.NewIdentifier) throws {
+        let holder = try Int64.fetchOne(
+            db, sql: "SELECT customer_id FROM identifiers WHERE workspace_id = ? AND type = ? AND value = ? AND holder = 0",
+            arguments: [i.workspaceID, i.identifier.type, i.identifier.value])
+        guard holder == i.customerID else {
+            throw PanoramaError(
+                .internal, code: "identity_conflict",
+                message: "identifier \(i.identifier.type) is already held by profile \(holder ?? 0); nothing was stored")
         }
     }
 
