@@ -77,7 +77,7 @@ public func buildApplication(
     var logger = logger ?? Logger(label: "panorama")
     logger.logLevel = configuration.logLevel
     let registry = PrometheusCollectorRegistry()
-    let services = try Services(
+    let services = try await Services.open(
         configuration: configuration, metrics: PrometheusSink(registry: registry), logger: logger)
     let issued = try await services.bootstrap()
     let router = buildRouter(services, registry: registry)

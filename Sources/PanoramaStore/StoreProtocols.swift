@@ -76,15 +76,51 @@ public struct IdentitySnapshot: Sendable {
     public var customers: [(id: Int64, canonical: Int64)]
     public var identifiers: [(identifier: Identifier, owner: Int64)]
     public var maxCustomerID: Int64
+    /// The workspace's identity version the snapshot shows (0 for a store only one process writes).
+    public var version: Int64
 
     public init(
         customers: [(id: Int64, canonical: Int64)], identifiers: [(identifier: Identifier, owner: Int64)],
-        maxCustomerID: Int64
+        maxCustomerID: Int64, version: Int64 = 0
     ) {
         self.customers = customers
         self.identifiers = identifiers
         self.maxCustomerID = maxCustomerID
+        self.version = version
     }
+}
+
+/// What other nodes changed in a workspace's identity graph since a version: new raw profiles,
+/// raw profiles pointed elsewhere by a merge or an undo, and newly attached identifiers.
+public struct IdentityChanges: Sendable {
+    public var customers: [(id: Int64, canonical: Int64)]
+    public var identifiers: [(identifier: Identifier, owner: Int64)]
+    /// The version these changes bring the graph to.
+    public var version: Int64
+
+    public init(
+        customers: [(id: Int64, canonical: Int64)], identifiers: [(identifier: Identifier, owner: Int64)],
+        version: Int64
+    ) {
+        self.customers = customers
+        self.identifiers = identifiers
+        self.version = version
+    }
+}
+
+/// Identity reads and writes made while holding the identity lock of some workspaces: no other
+/// node changes their identity graphs until the session ends, and what it commits is one
+/// transaction with the lock.
+public protocol IdentitySession: Sendable {
+    func snapshot(workspaceID: Int64) async throws -> IdentitySnapshot
+    /// Changes committed since `version` (by other nodes: the caller already holds its own).
+    func changes(workspaceID: Int64, since version: Int64) async throws -> IdentityChanges
+    /// As `IngestStore.commit`, inside the session's transaction.
+    func commit(_ commit: IngestCommit) async throws -> Set<Int>
+    /// As `IngestStore.commitUndo`, inside the session's transaction.
+    func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws
+    /// The workspace's identity version including what this session wrote.
+    func version(workspaceID: Int64) -> Int64
 }
 
 /// A page of results and the cursor of the next page (nil on the last page).
@@ -141,6 +177,15 @@ public protocol KeyStore: Sendable {
 
 /// The write side of identity resolution and ingestion.
 public protocol IngestStore: Sendable {
+    /// True when several nodes may write the store at once (PostgreSQL): the ingest pipeline then
+    /// resolves and commits every group inside `withIdentityLock`, after catching up with the
+    /// other nodes' identity changes. False when one process owns the store (SQLite).
+    var isShared: Bool { get }
+    /// Runs `body` holding the identity lock of these workspaces (taken in ascending order), in
+    /// one transaction that commits when `body` returns and rolls back when it throws.
+    func withIdentityLock<T: Sendable>(
+        workspaceIDs: [Int64], _ body: (any IdentitySession) async throws -> T
+    ) async throws -> T
     func identitySnapshot(workspaceID: Int64) async throws -> IdentitySnapshot
     /// Which of these message ids the workspace already stored.
     func existingMessageIDs(workspaceID: Int64, _ ids: [String]) async throws -> Set<String>

@@ -13,7 +13,7 @@ struct Panorama: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "panorama",
         abstract: "Panorama — a self-hosted Customer Data Platform (客户数据平台).",
-        subcommands: [Serve.self, Keys.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Keys.self, Bench.self],
         defaultSubcommand: nil)
 }
 
@@ -26,6 +26,11 @@ struct StoreOptions: ParsableArguments {
         help: "Commit durability: full (fsync, survives power loss) or normal (survives kill -9). Env PANORAMA_SYNC.")
     var sync: String?
 
+    @Option(
+        name: .customLong("database-url"),
+        help: "Use PostgreSQL instead of SQLite: postgres://user:password@host:5432/db (env PANORAMA_DATABASE_URL).")
+    var databaseURL: String?
+
     /// Flags, then `PANORAMA_*` variables, then defaults.
     func configuration(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
         var config = Configuration()
@@ -36,6 +41,7 @@ struct StoreOptions: ParsableArguments {
             }
             config.synchronous = value
         }
+        config.databaseURL = (databaseURL ?? env["PANORAMA_DATABASE_URL"]).flatMap { $0.isEmpty ? nil : $0 }
         config.bootstrapWriteKey = env["PANORAMA_BOOTSTRAP_WRITE_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         config.bootstrapAdminKey = env["PANORAMA_BOOTSTRAP_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let level = env["PANORAMA_LOG_LEVEL"], let parsed = Logger.Level(rawValue: level) {
@@ -84,6 +90,52 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+/// `panorama migrate`: applies pending schema migrations to the configured store.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending schema migrations (servers also apply them on start; a newer schema is refused).")
+
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Only report what is applied and pending.") var dryRun = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let config = try store.configuration()
+        var logger = Logger(label: "panorama")
+        logger.logLevel = .warning
+        let applied: [String]
+        let pending: [String]
+        let backend: String
+        if let url = config.databaseURL {
+            let postgres = PostgresStore(url: try PostgresURL(url), logger: logger)
+            defer { postgres.close() }
+            try await postgres.waitUntilReachable()
+            (applied, pending) = try await postgres.migrate(apply: !dryRun, now: WallClock.system.now())
+            backend = "postgresql \(postgres.description)"
+        } else {
+            // SQLite migrates when opened; opening reports what it found.
+            let sqlite = try SQLiteStore(directory: config.dataDirectory, synchronous: config.synchronous)
+            (applied, pending) = (try sqlite.appliedMigrations(), [])
+            backend = "sqlite \(sqlite.path)"
+        }
+        let done = dryRun ? [] : pending
+        if json {
+            CLI.printJSON([
+                "backend": .string(backend), "applied_before": .array(JSONArray(applied.map(JSONValue.string))),
+                "applied_now": .array(JSONArray(done.map(JSONValue.string))),
+                "pending": .array(JSONArray((dryRun ? pending : []).map(JSONValue.string))),
+            ])
+        } else {
+            print("\(backend): \(applied.count) migration(s) were applied before.")
+            if dryRun {
+                print(pending.isEmpty ? "Nothing pending." : "Pending: \(pending.joined(separator: ", "))")
+            } else {
+                print(done.isEmpty ? "Schema is current." : "Applied now: \(done.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
 /// `panorama keys …`: API key management on the data directory.
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,7 +153,7 @@ struct Keys: AsyncParsableCommand {
             guard let kind = APIKeyKind(rawValue: kind) else {
                 throw ValidationError("--kind must be 'write' or 'admin'")
             }
-            let services = try CLI.services(store)
+            let services = try await CLI.services(store)
             let ws = try await services.workspace(named: workspace)
             let issued = try await services.keys.create(
                 workspaceID: ws.id, kind: kind, name: name ?? "\(kind.rawValue) key")
@@ -123,7 +175,7 @@ struct Keys: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let services = try CLI.services(store)
+            let services = try await CLI.services(store)
             let keys = try await services.keys.list(workspaceID: nil)
             if json {
                 CLI.printJSON(
@@ -158,7 +210,7 @@ struct Keys: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let services = try CLI.services(store)
+            let services = try await CLI.services(store)
             try await services.keys.revoke(id: id)
             if json { CLI.printJSON(["revoked": .number(JSONNumber(id))]) } else { print("Revoked key \(id).") }
         }
@@ -167,10 +219,10 @@ struct Keys: AsyncParsableCommand {
 
 /// Helpers shared by the commands.
 enum CLI {
-    static func services(_ options: StoreOptions) throws -> Services {
+    static func services(_ options: StoreOptions) async throws -> Services {
         var logger = Logger(label: "panorama")
         logger.logLevel = .warning
-        return try Services(configuration: options.configuration(), logger: logger)
+        return try await Services.open(configuration: options.configuration(), logger: logger)
     }
 
     /// Prints a line unbuffered, so that a supervising process sees it at once.

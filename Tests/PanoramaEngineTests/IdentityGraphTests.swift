@@ -171,3 +171,45 @@ extension IdentityGraphTests {
         #expect(third.conflicts.first?.reason == "limit_exceeded:household_phone")
     }
 }
+
+extension IdentityGraphTests {
+    /// Two nodes: `a` resolves random messages (merges, undos); `b` only applies the changes the
+    /// store would hand it (changed raw profiles, new identifiers) and must see the same graph.
+    @Test(arguments: 0..<20) func aFollowerCatchesUpFromChanges(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed) &+ 101)
+        var a = IdentityGraph()
+        var b = IdentityGraph()
+        var merges: [Resolution.Merge] = []
+        for step in 0..<300 {
+            let before = Dictionary(uniqueKeysWithValues: (1..<a.nextID).map { ($0, a.canonical($0)) })
+            var attached: [(Identifier, Int64)] = []
+            if !merges.isEmpty && Int.random(in: 0..<8, using: &rng) == 0 {
+                let m = merges.remove(at: Int.random(in: 0..<merges.count, using: &rng))
+                _ = a.undo(from: m.from, into: m.into, members: m.members)
+            } else {
+                var ids = [id("anonymous_id", "a\(Int.random(in: 0..<60, using: &rng))")]
+                if Bool.random(using: &rng) { ids.append(id("user_id", "u\(Int.random(in: 0..<25, using: &rng))")) }
+                if Int.random(in: 0..<3, using: &rng) == 0 {
+                    ids.append(id("email", "e\(Int.random(in: 0..<20, using: &rng))@x.com"))
+                }
+                let r = a.resolve(ids.shuffled(using: &rng), settings: settings)
+                merges.append(contentsOf: r.merges)
+                // The store records an attached identifier against the raw profile that got it.
+                for i in r.attached { attached.append((i, r.customerID)) }
+            }
+            // What the store's change feed carries: every raw profile whose pointer changed, in
+            // an arbitrary order, then the new identifiers.
+            var changed: [(Int64, Int64)] = []
+            for raw in 1..<a.nextID where before[raw] != a.canonical(raw) { changed.append((raw, a.canonical(raw))) }
+            for (raw, canonical) in changed.shuffled(using: &rng) { b.update(customer: raw, canonical: canonical) }
+            for (identifier, owner) in attached { b.load(identifier: identifier, owner: owner) }
+
+            #expect(b.nextID == a.nextID, "step \(step)")
+            for raw in 1..<a.nextID {
+                #expect(b.canonical(raw) == a.canonical(raw), "step \(step), raw \(raw)")
+                let live = a.canonical(raw)
+                #expect(Set(b.members(live)) == Set(a.members(live)), "step \(step), members of \(live)")
+            }
+        }
+    }
+}

@@ -81,6 +81,27 @@ public struct IdentityGraph: Sendable {
         nextID = max(nextID, raw + 1)
     }
 
+    /// Brings one raw profile up to date with a change another node committed: a new profile, or
+    /// one that a merge or an undo there pointed at another live profile. Applying every changed
+    /// profile of a merge or undo, in any order, gives the groups that node has.
+    public mutating func update(customer id: Int64, canonical target: Int64) {
+        nextID = max(nextID, id + 1, target + 1)
+        let current = canonical(id)
+        guard current != target else { return }
+        if var group = membersOf[current] {
+            group.removeAll { $0 == id }
+            membersOf[current] = group.count > 1 ? group : nil
+        }
+        if id == target {
+            canonicalOf[id] = nil
+        } else {
+            canonicalOf[id] = target
+            var group = membersOf[target] ?? [target]
+            if !group.contains(id) { group.append(id) }
+            membersOf[target] = group
+        }
+    }
+
     /// The live profiles holding a shared identifier.
     public func profiles(sharing identifier: Identifier) -> Set<Int64> {
         Set((sharedHolders[identifier] ?? []).map(canonical))

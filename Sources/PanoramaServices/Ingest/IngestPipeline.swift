@@ -111,14 +111,20 @@ private struct Writer {
     let metrics: any MetricsSink
     let logger: Logger
     var graphs: [Int64: IdentityGraph] = [:]
+    /// The store's identity version each cached graph reflects (shared stores only).
+    var versions: [Int64: Int64] = [:]
     var recent = RecentMessageIDs(capacity: 1_000_000)
 
     /// Takes a workspace's graph out of the cache (loading it on first use). The caller puts it
     /// back after mutating it: a copy left in the cache would make every mutation copy the
     /// whole graph (copy-on-write), turning each batch into O(profiles) work.
-    mutating func takeGraph(_ workspaceID: Int64) async throws -> IdentityGraph {
+    mutating func takeGraph(_ workspaceID: Int64, session: (any IdentitySession)? = nil) async throws -> IdentityGraph {
         if let g = graphs.removeValue(forKey: workspaceID) { return g }
-        let snapshot = try await store.identitySnapshot(workspaceID: workspaceID)
+        let snapshot =
+            if let session { try await session.snapshot(workspaceID: workspaceID) } else {
+                try await store.identitySnapshot(workspaceID: workspaceID)
+            }
+        versions[workspaceID] = snapshot.version
         var g = IdentityGraph(firstID: snapshot.maxCustomerID + 1)
         for c in snapshot.customers { g.load(customer: c.id, canonical: c.canonical) }
         let identity = try await settings.identity(workspaceID)
@@ -150,6 +156,10 @@ private struct Writer {
     /// A group is answered only after its own commit; if a commit fails, the group prepared on
     /// top of it fails too and the graphs are reloaded from the store.
     mutating func run(_ queue: BatchQueue<IngestPipeline.Work>) async {
+        if store.isShared {
+            await runShared(queue)
+            return
+        }
         var inflight: (prepared: Prepared, task: Task<Set<Int>, any Error>)?
         while let batch = await queue.next() {
             var ingests: [(Int64, [TrackingMessage], Reply)] = []
@@ -206,10 +216,85 @@ private struct Writer {
         }
     }
 
+    /// The loop for a store that several nodes write (PostgreSQL): each group is resolved and
+    /// committed inside the identity lock of its workspaces, after the graphs caught up with what
+    /// other nodes committed, so no two nodes ever resolve against stale graphs. No pipelining:
+    /// the lock is held from resolution to commit.
+    mutating func runShared(_ queue: BatchQueue<IngestPipeline.Work>) async {
+        while let batch = await queue.next() {
+            var ingests: [(Int64, [TrackingMessage], Reply)] = []
+            for work in batch {
+                switch work {
+                case .ingest(let w, let m, let r):
+                    ingests.append((w, m, r))
+                case .reload(let w, let r):
+                    graphs[w] = nil
+                    r.resume()
+                case .undo(let w, let m, let r):
+                    do {
+                        let record = try await store.withIdentityLock(workspaceIDs: [w]) { session in
+                            try await self.catchUp(w, session)
+                            let record = try await self.undo(workspaceID: w, mergeID: m, session: session)
+                            self.versions[w] = session.version(workspaceID: w)
+                            return record
+                        }
+                        r.resume(returning: record)
+                    } catch {
+                        graphs[w] = nil
+                        r.resume(throwing: error)
+                    }
+                }
+            }
+            guard !ingests.isEmpty else { continue }
+            let workspaceIDs = Array(Set(ingests.map(\.0))).sorted()
+            var prepared: Prepared?
+            do {
+                let skipped = try await store.withIdentityLock(workspaceIDs: workspaceIDs) { session -> Set<Int> in
+                    for w in workspaceIDs { try await self.catchUp(w, session) }
+                    guard let p = await self.prepare(ingests, after: nil, session: session) else { return [] }
+                    prepared = p
+                    let skipped = try await session.commit(p.commit)
+                    for w in workspaceIDs { self.versions[w] = session.version(workspaceID: w) }
+                    return skipped
+                }
+                if let p = prepared { _ = await finish(p, .success(skipped)) }
+            } catch {
+                if let p = prepared {
+                    _ = await finish(p, .failure(error))
+                } else {
+                    var p = Prepared()
+                    p.replies = ingests.map(\.2)
+                    fail(p, error)
+                }
+            }
+        }
+    }
+
+    /// Applies to a cached graph what other nodes committed since its version.
+    private mutating func catchUp(_ workspaceID: Int64, _ session: any IdentitySession) async throws {
+        guard var graph = graphs.removeValue(forKey: workspaceID), let version = versions[workspaceID] else {
+            graphs[workspaceID] = nil  // no graph or no version: load afresh under the lock
+            return
+        }
+        let changes = try await session.changes(workspaceID: workspaceID, since: version)
+        if !changes.customers.isEmpty || !changes.identifiers.isEmpty {
+            let identity = try await settings.identity(workspaceID)
+            for c in changes.customers { graph.update(customer: c.id, canonical: c.canonical) }
+            for i in changes.identifiers {
+                graph.load(
+                    identifier: i.identifier, owner: i.owner,
+                    shared: identity.type(named: i.identifier.type)?.unique == false)
+            }
+        }
+        graphs[workspaceID] = graph
+        versions[workspaceID] = changes.version
+    }
+
     /// Resolves identities and builds the group's commit; on a store read failure answers the
     /// group with the error and returns nil.
     private mutating func prepare(
-        _ ingests: [(Int64, [TrackingMessage], Reply)], after committing: Prepared?
+        _ ingests: [(Int64, [TrackingMessage], Reply)], after committing: Prepared?,
+        session: (any IdentitySession)? = nil
     ) async -> Prepared? {
         let now = clock.now()
         var p = Prepared()
@@ -217,7 +302,7 @@ private struct Writer {
         var seen = committing?.messageIDs ?? [:]
         do {
             for (request, (workspaceID, messages, _)) in ingests.enumerated() {
-                var graph = try await takeGraph(workspaceID)
+                var graph = try await takeGraph(workspaceID, session: session)
                 defer { graphs[workspaceID] = graph }
                 let identity = try await settings.identity(workspaceID)
                 // Only ids seen recently can be resends worth a look-up; an older resend is still
@@ -333,6 +418,7 @@ private struct Writer {
     /// group's effects, are dropped and reloaded from the store on next use.
     private mutating func fail(_ p: Prepared, _ error: any Error) {
         graphs = [:]
+        versions = [:]
         recent = RecentMessageIDs(capacity: recent.capacity)
         let failure =
             (error as? PanoramaError)
@@ -341,14 +427,16 @@ private struct Writer {
         for reply in p.replies { reply.resume(throwing: failure) }
     }
 
-    private mutating func undo(workspaceID: Int64, mergeID: Int64) async throws -> MergeRecord {
+    private mutating func undo(
+        workspaceID: Int64, mergeID: Int64, session: (any IdentitySession)? = nil
+    ) async throws -> MergeRecord {
         guard var record = try await store.merge(workspaceID: workspaceID, id: mergeID) else {
             throw PanoramaError.notFound("merge_not_found", "no merge \(mergeID) in this workspace")
         }
         if record.undoneAt != nil {
             throw PanoramaError.conflict("merge_already_undone", "merge \(mergeID) was already undone")
         }
-        var graph = try await takeGraph(workspaceID)
+        var graph = try await takeGraph(workspaceID, session: session)
         let back = graph.undo(from: record.fromID, into: record.intoID, members: record.members)
         guard !back.isEmpty else {
             graphs[workspaceID] = graph  // unchanged: undo() mutates nothing when there is nothing to split
@@ -357,8 +445,13 @@ private struct Writer {
         }
         let now = clock.now()
         do {
-            try await store.commitUndo(
-                workspaceID: workspaceID, mergeID: mergeID, from: record.fromID, movedBack: back, now: now)
+            if let session {
+                try await session.commitUndo(
+                    workspaceID: workspaceID, mergeID: mergeID, from: record.fromID, movedBack: back, now: now)
+            } else {
+                try await store.commitUndo(
+                    workspaceID: workspaceID, mergeID: mergeID, from: record.fromID, movedBack: back, now: now)
+            }
         } catch {
             graphs[workspaceID] = nil
             throw PanoramaError.unavailable("the store did not accept the undo; retry it")

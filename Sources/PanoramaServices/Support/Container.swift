@@ -14,12 +14,15 @@ public struct Configuration: Sendable {
     /// Becomes the default workspace's admin key on first start, if set.
     public var bootstrapAdminKey: String?
     public var logLevel: Logger.Level
+    /// A PostgreSQL URL: the store is PostgreSQL instead of SQLite in `dataDirectory`.
+    public var databaseURL: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
         synchronous: SQLiteStore.Synchronous = .full, bootstrapWriteKey: String? = nil,
-        bootstrapAdminKey: String? = nil, logLevel: Logger.Level = .info
+        bootstrapAdminKey: String? = nil, logLevel: Logger.Level = .info, databaseURL: String? = nil
     ) {
+        self.databaseURL = databaseURL
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -44,7 +47,28 @@ public struct Services: Sendable {
     public let maintenance: StoreMaintenance
     public let logger: Logger
 
-    /// Opens the store in the configured data directory and wires the services.
+    /// Opens the configured store (PostgreSQL when `databaseURL` is set, else SQLite in the data
+    /// directory), applies pending schema migrations (refusing a schema newer than this build),
+    /// and wires the services.
+    public static func open(
+        configuration: Configuration, clock: WallClock = .system, metrics: any MetricsSink = NoMetrics(),
+        logger: Logger
+    ) async throws -> Services {
+        guard let url = configuration.databaseURL else {
+            return try Services(configuration: configuration, clock: clock, metrics: metrics, logger: logger)
+        }
+        let store = PostgresStore(url: try PostgresURL(url), logger: logger)
+        do {
+            try await store.waitUntilReachable()
+            _ = try await store.migrate(apply: true, now: clock.now())
+        } catch {
+            store.close()
+            throw error
+        }
+        return Services(configuration: configuration, store: store, clock: clock, metrics: metrics, logger: logger)
+    }
+
+    /// Opens the SQLite store in the configured data directory and wires the services.
     public init(
         configuration: Configuration, clock: WallClock = .system, metrics: any MetricsSink = NoMetrics(),
         logger: Logger

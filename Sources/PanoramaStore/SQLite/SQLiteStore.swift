@@ -35,12 +35,22 @@ public final class SQLiteStore: PanoramaStore {
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         self.pool = try DatabasePool(path: path, configuration: config)
+        if try pool.read({ db in try SQLiteSchema.migrator.hasBeenSuperseded(db) }) {
+            throw PanoramaError(
+                .unavailable, code: "schema_too_new",
+                message: "\(path) has schema migrations this build of Panorama does not know; run a newer panorama")
+        }
         try SQLiteSchema.migrator.migrate(pool)
         var checkpointConfig = Configuration()
         checkpointConfig.busyMode = .timeout(10)
         self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
         // Index whatever the last run appended but did not flush (after a crash, say).
         try flushEventIndex()
+    }
+
+    /// Names of the schema migrations applied to this database.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try SQLiteSchema.migrator.appliedMigrations(db) }
     }
 
     /// A connection of its own for checkpoints, so that copying the WAL back into the database

@@ -1,0 +1,489 @@
+import Foundation
+import Logging
+import NIOCore
+import PanoramaCore
+import PostgresNIO
+import Synchronization
+
+/// The production store: PostgreSQL through a PostgresNIO `PostgresClient` (a connection pool
+/// that runs as a `Service`). Several Panorama nodes may share one database.
+///
+/// Identity writes of a workspace are serialized across nodes by a row lock on its `workspaces`
+/// row, and every such transaction bumps `identity_version`; a node catches its in-memory graph
+/// up with the rows of newer versions before it resolves (see `withIdentityLock`). Message ids
+/// are de-duplicated by the `event_message_ids` key, so a resend is stored once whichever node
+/// receives it. Events are written with COPY.
+public final class PostgresStore: PanoramaStore {
+    let client: PostgresClient
+    let logger: Logger
+    /// The URL without its password.
+    public let description: String
+    /// The connection pool's run loop, for as long as the store is open.
+    private let pool: Task<Void, Never>
+
+    /// Opens a store on `url`; connections are made as queries need them.
+    public init(url: PostgresURL, logger: Logger) {
+        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.description = url.redacted
+        self.pool = Task { await client.run() }
+    }
+
+    /// Closes every connection; the store is unusable after.
+    public func close() {
+        pool.cancel()
+    }
+
+    deinit { pool.cancel() }
+
+    /// Applies pending migrations (or, with `apply: false`, only reports them); refuses a database
+    /// whose schema is newer than this build. Returns (applied before, applied now).
+    public func migrate(apply: Bool = true, now: Int64) async throws -> (applied: [String], pending: [String]) {
+        let status: PostgresSchema.Status
+        do {
+            status = try await client.withConnection { connection in
+                try await PostgresSchema.migrate(connection, now: now, apply: apply, logger: self.logger)
+            }
+        } catch let error as PSQLError {
+            throw PanoramaError.unavailable("migrating \(description) failed: \(Self.explain(error))")
+        }
+        return (status.applied, status.pending)
+    }
+
+    /// Waits until the database answers (the pool connects lazily), up to `timeout`.
+    public func waitUntilReachable(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        // Let the pool's run loop start first (a lease before it logs a warning).
+        try await Task.sleep(for: .milliseconds(20))
+        while true {
+            do {
+                try await client.query("SELECT 1", logger: logger)
+                return
+            } catch {
+                if ContinuousClock.now > deadline {
+                    throw PanoramaError.unavailable(
+                        "cannot reach PostgreSQL at \(description): \(String(reflecting: error).prefix(300))")
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Collects every row of a query, decoded.
+    func all<each T: PostgresDecodable>(
+        _ query: PostgresQuery, on connection: PostgresConnection? = nil, as _: (repeat each T).Type
+    ) async throws -> [(repeat each T)] {
+        let rows =
+            if let connection { try await connection.query(query, logger: logger) } else {
+                try await client.query(query, logger: logger)
+            }
+        var result: [(repeat each T)] = []
+        for try await row in rows.decode((repeat each T).self) { result.append(row) }
+        return result
+    }
+
+    /// Runs `body` in a transaction on one connection; errors from `body` come out unwrapped.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: self.logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    /// The server's message of an error (PostgresNIO hides it from `description`).
+    static func explain(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            let detail = error.serverInfo?[.detail].map { " (\($0))" } ?? ""
+            return message + detail
+        }
+        return String(reflecting: error).prefix(400).description
+    }
+
+    /// PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD.
+    static func text(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s
+    }
+
+    static func text(_ s: String?) -> String? { s.map(text) }
+
+    // MARK: WorkspaceStore
+
+    public func workspaces() async throws -> [Workspace] {
+        try await all(
+            "SELECT id, name, time_zone, created_at FROM workspaces ORDER BY id", as: (Int64, String, String, Int64).self
+        ).map { Workspace(id: $0.0, name: $0.1, timeZone: $0.2, createdAt: $0.3) }
+    }
+
+    public func createWorkspace(name: String, timeZone: String, now: Int64) async throws -> Workspace {
+        try await transaction { connection in
+            let rows = try await self.all(
+                "INSERT INTO workspaces(name, time_zone, created_at) VALUES (\(name), \(timeZone), \(now)) RETURNING id",
+                on: connection, as: Int64.self)
+            let id = rows[0]
+            for type in IdentitySettings.defaults.types {
+                try await Self.saveType(connection, workspaceID: id, type, logger: self.logger)
+            }
+            return Workspace(id: id, name: name, timeZone: timeZone, createdAt: now)
+        }
+    }
+
+    public func identitySettings(workspaceID: Int64) async throws -> IdentitySettings {
+        let types = try await all(
+            """
+            SELECT name, priority, max_per_profile, is_unique FROM identifier_types WHERE workspace_id = \(workspaceID)
+            """, as: (String, Int64, Int64?, Bool).self
+        ).map { IdentifierType(name: $0.0, priority: Int($0.1), limit: $0.2.map(Int.init), unique: $0.3) }
+        return types.isEmpty ? .defaults : IdentitySettings(types: types)
+    }
+
+    public func saveIdentifierType(workspaceID: Int64, _ type: IdentifierType) async throws {
+        try await client.withConnection { connection in
+            try await Self.saveType(connection, workspaceID: workspaceID, type, logger: self.logger)
+        }
+    }
+
+    private static func saveType(
+        _ connection: PostgresConnection, workspaceID: Int64, _ type: IdentifierType, logger: Logger
+    ) async throws {
+        let limit = type.limit.map(Int64.init)
+        try await connection.query(
+            """
+            INSERT INTO identifier_types(workspace_id, name, priority, max_per_profile, is_unique)
+            VALUES (\(workspaceID), \(type.name), \(Int64(type.priority)), \(limit), \(type.unique))
+            ON CONFLICT(workspace_id, name) DO UPDATE SET priority = excluded.priority,
+                max_per_profile = excluded.max_per_profile, is_unique = excluded.is_unique
+            """, logger: logger)
+    }
+
+    // MARK: KeyStore
+
+    public func insertKey(
+        workspaceID: Int64, kind: APIKeyKind, name: String, prefix: String, hash: String, now: Int64
+    ) async throws -> APIKey {
+        let rows = try await all(
+            """
+            INSERT INTO api_keys(workspace_id, kind, name, prefix, hash, created_at)
+            VALUES (\(workspaceID), \(kind.rawValue), \(name), \(prefix), \(hash), \(now)) RETURNING id
+            """, as: Int64.self)
+        return APIKey(
+            id: rows[0], workspaceID: workspaceID, kind: kind, name: name, prefix: prefix, hash: hash, createdAt: now)
+    }
+
+    private typealias KeyRow = (Int64, Int64, String, String, String, String, Int64, Int64?)
+
+    private static func key(_ r: KeyRow) -> APIKey {
+        APIKey(
+            id: r.0, workspaceID: r.1, kind: APIKeyKind(rawValue: r.2) ?? .write, name: r.3, prefix: r.4, hash: r.5,
+            createdAt: r.6, revokedAt: r.7)
+    }
+
+    public func key(hash: String) async throws -> APIKey? {
+        try await all(
+            """
+            SELECT id, workspace_id, kind, name, prefix, hash, created_at, revoked_at FROM api_keys WHERE hash = \(hash)
+            """, as: KeyRow.self
+        ).first.map(Self.key)
+    }
+
+    public func keys(workspaceID: Int64?) async throws -> [APIKey] {
+        try await all(
+            """
+            SELECT id, workspace_id, kind, name, prefix, hash, created_at, revoked_at FROM api_keys
+            WHERE \(workspaceID)::bigint IS NULL OR workspace_id = \(workspaceID) ORDER BY id
+            """, as: KeyRow.self
+        ).map(Self.key)
+    }
+
+    public func revokeKey(id: Int64, now: Int64) async throws -> Bool {
+        try await !all(
+            "UPDATE api_keys SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL RETURNING id",
+            as: Int64.self
+        ).isEmpty
+    }
+
+    // MARK: IngestStore
+
+    public var isShared: Bool { true }
+
+    public func identitySnapshot(workspaceID: Int64) async throws -> IdentitySnapshot {
+        try await withIdentityLock(workspaceIDs: [workspaceID]) { try await $0.snapshot(workspaceID: workspaceID) }
+    }
+
+    public func existingMessageIDs(workspaceID: Int64, _ ids: [String]) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let wanted = ids.map(Self.text)
+        return Set(
+            try await all(
+                """
+                SELECT message_id FROM event_message_ids
+                WHERE workspace_id = \(workspaceID) AND message_id = ANY(\(wanted))
+                """, as: String.self))
+    }
+
+    public func commit(_ commit: IngestCommit) async throws -> Set<Int> {
+        guard !commit.isEmpty else { return [] }
+        let workspaces = Set(
+            commit.customers.map(\.workspaceID) + commit.identifiers.map(\.workspaceID)
+                + commit.merges.map(\.workspaceID) + commit.events.map(\.workspaceID)
+                + commit.traits.map(\.workspaceID) + commit.conflicts.map(\.workspaceID))
+        return try await withIdentityLock(workspaceIDs: workspaces.sorted()) { try await $0.commit(commit) }
+    }
+
+    public func withIdentityLock<T: Sendable>(
+        workspaceIDs: [Int64], _ body: (any IdentitySession) async throws -> T
+    ) async throws -> T {
+        let ids = Array(Set(workspaceIDs)).sorted()
+        return try await transaction { connection in
+            let rows = try await self.all(
+                "SELECT id, identity_version FROM workspaces WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE",
+                on: connection, as: (Int64, Int64).self)
+            let session = Session(
+                store: self, connection: connection, versions: Dictionary(uniqueKeysWithValues: rows))
+            return try await body(session)
+        }
+    }
+
+    public func merge(workspaceID: Int64, id: Int64) async throws -> MergeRecord? {
+        try await all(
+            "SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE workspace_id = \(workspaceID) AND id = \(id)",
+            as: MergeRow.self
+        ).first.map(Self.mergeRecord)
+    }
+
+    public func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws
+    {
+        try await withIdentityLock(workspaceIDs: [workspaceID]) {
+            try await $0.commitUndo(
+                workspaceID: workspaceID, mergeID: mergeID, from: from, movedBack: movedBack, now: now)
+        }
+    }
+
+    static let mergeColumns =
+        "id, workspace_id, from_id, into_id, members, cause_type, cause_value, source, message_id, created_at, undone_at"
+    typealias MergeRow = (Int64, Int64, Int64, Int64, String, String, String, String, String?, Int64, Int64?)
+
+    static func mergeRecord(_ r: MergeRow) -> MergeRecord {
+        MergeRecord(
+            id: r.0, workspaceID: r.1, fromID: r.2, intoID: r.3,
+            members: r.4.split(separator: ",").compactMap { Int64($0) }, cause: Identifier(type: r.5, value: r.6),
+            source: r.7, messageID: r.8, createdAt: r.9, undoneAt: r.10)
+    }
+
+    // MARK: ProfileStore
+
+    public func customer(workspaceID: Int64, id: Int64) async throws -> CustomerRow? {
+        try await all(
+            "SELECT id, canonical_id, created_at FROM customers WHERE workspace_id = \(workspaceID) AND id = \(id)",
+            as: (Int64, Int64, Int64).self
+        ).first.map { CustomerRow(id: $0.0, canonicalID: $0.1, createdAt: $0.2) }
+    }
+
+    public func members(workspaceID: Int64, canonicalID: Int64) async throws -> [CustomerRow] {
+        try await all(
+            """
+            SELECT id, canonical_id, created_at FROM customers
+            WHERE workspace_id = \(workspaceID) AND canonical_id = \(canonicalID) ORDER BY id
+            """, as: (Int64, Int64, Int64).self
+        ).map { CustomerRow(id: $0.0, canonicalID: $0.1, createdAt: $0.2) }
+    }
+
+    public func identifiers(
+        workspaceID: Int64, customerIDs: [Int64]
+    ) async throws -> [(identifier: Identifier, customerID: Int64, createdAt: Int64)] {
+        guard !customerIDs.isEmpty else { return [] }
+        return try await all(
+            """
+            SELECT type, value, customer_id, created_at FROM identifiers
+            WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs))
+            ORDER BY created_at, type COLLATE "C", value COLLATE "C"
+            """, as: (String, String, Int64, Int64).self
+        ).map { (Identifier(type: $0.0, value: $0.1), $0.2, $0.3) }
+    }
+
+    public func traits(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TraitValue] {
+        guard !customerIDs.isEmpty else { return [] }
+        return try await all(
+            """
+            SELECT name, value, updated_at FROM customer_traits
+            WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs))
+            """, as: (String, String, Int64).self
+        ).map { TraitValue(name: $0.0, json: $0.1, updatedAt: $0.2) }
+    }
+
+    public func owners(workspaceID: Int64, identifier: Identifier) async throws -> [Int64] {
+        try await all(
+            """
+            SELECT DISTINCT c.canonical_id FROM identifiers i
+            JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
+            WHERE i.workspace_id = \(workspaceID) AND i.type = \(Self.text(identifier.type))
+                AND i.value = \(Self.text(identifier.value)) ORDER BY 1
+            """, as: Int64.self)
+    }
+
+    private typealias EventRow = (
+        Int64, Int64, String, String, String?, String?, String?, String?, String?, String?, Int64, Int64?, Int64?,
+        Int64, String?, String?, String?
+    )
+
+    public func events(
+        workspaceID: Int64, customerIDs: [Int64], cursor: String?, limit: Int
+    ) async throws -> Page<StoredEvent> {
+        guard !customerIDs.isEmpty else { return Page(items: [], nextCursor: nil) }
+        let position = try EventCursor(cursor)
+        let rows = try await all(
+            """
+            SELECT id, customer_id, message_id, type, event, name, user_id, anonymous_id, group_id, previous_id,
+                timestamp, original_timestamp, sent_at, received_at, properties, traits, context
+            FROM events WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs))
+                AND (timestamp, id) < (\(position?.timestamp ?? Int64.max), \(position?.id ?? Int64.max))
+            ORDER BY timestamp DESC, id DESC LIMIT \(Int64(limit + 1))
+            """, as: EventRow.self)
+        let items = rows.prefix(limit).map { r in
+            StoredEvent(
+                id: r.0, customerID: r.1, messageID: r.2, type: MessageType(rawValue: r.3) ?? .track, event: r.4,
+                name: r.5, userID: r.6, anonymousID: r.7, groupID: r.8, previousID: r.9, timestamp: r.10,
+                originalTimestamp: r.11, sentAt: r.12, receivedAt: r.13, properties: r.14, traits: r.15, context: r.16)
+        }
+        let next = rows.count > limit ? items.last.map { EventCursor(timestamp: $0.timestamp, id: $0.id).text } : nil
+        return Page(items: Array(items), nextCursor: next)
+    }
+
+    public func customerIDs(
+        workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int
+    ) async throws -> Page<Int64> {
+        let after = try CustomerCursor.parse(cursor)
+        var sql: String
+        var binds = PostgresBindings()
+        binds.append(workspaceID)
+        func mark(_ value: some PostgresDynamicTypeEncodable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        if let prefix = query.identifierPrefix {
+            // A value range per type on the primary key (workspace_id, type, value); "C" collation
+            // compares code points, as SQLite does.
+            sql = """
+                SELECT DISTINCT c.canonical_id FROM identifiers i
+                JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
+                WHERE i.workspace_id = $1 AND i.value COLLATE "C" >= \(mark(Self.text(prefix)))
+                    AND i.value COLLATE "C" < \(mark(Self.text(prefix) + "\u{10FFFF}"))
+                """
+            if let type = query.identifierType {
+                sql += " AND i.type = \(mark(type))"
+            }
+            if let trait = query.trait {
+                sql += """
+                     AND EXISTS (SELECT 1 FROM customer_traits t JOIN customers m
+                        ON m.workspace_id = t.workspace_id AND m.id = t.customer_id
+                        WHERE t.workspace_id = c.workspace_id AND m.canonical_id = c.canonical_id
+                        AND t.name = \(mark(trait.name)) AND t.value = \(mark(Self.text(trait.json))))
+                    """
+            }
+            sql += " AND c.canonical_id > \(mark(after))"
+        } else if let trait = query.trait {
+            sql = """
+                SELECT DISTINCT c.canonical_id FROM customer_traits t
+                JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
+                WHERE t.workspace_id = $1 AND t.name = \(mark(trait.name)) AND t.value = \(mark(Self.text(trait.json)))
+                    AND c.canonical_id > \(mark(after))
+                """
+        } else {
+            sql = "SELECT id FROM customers c WHERE workspace_id = $1 AND canonical_id = id AND id > \(mark(after))"
+        }
+        sql += " ORDER BY 1 LIMIT \(mark(Int64(limit + 1)))"
+        let ids = try await all(PostgresQuery(unsafeSQL: sql, binds: binds), as: Int64.self)
+        let page = Array(ids.prefix(limit))
+        return Page(items: page, nextCursor: ids.count > limit ? page.last.map(String.init) : nil)
+    }
+
+    public func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord] {
+        guard !customerIDs.isEmpty else { return [] }
+        return try await all(
+            """
+            SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE workspace_id = \(workspaceID)
+                AND (from_id = ANY(\(customerIDs)) OR into_id = ANY(\(customerIDs))) ORDER BY id DESC
+            """, as: MergeRow.self
+        ).map(Self.mergeRecord)
+    }
+
+    public func conflicts(workspaceID: Int64, customerIDs: [Int64]) async throws -> [IdentityConflict] {
+        guard !customerIDs.isEmpty else { return [] }
+        return try await all(
+            """
+            SELECT customer_id, type, value, owner_id, reason, message_id, created_at FROM identity_conflicts
+            WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs)) ORDER BY id DESC LIMIT 100
+            """, as: (Int64, String, String, Int64?, String, String?, Int64).self
+        ).map {
+            IdentityConflict(
+                customerID: $0.0, identifier: Identifier(type: $0.1, value: $0.2), ownerID: $0.3, reason: $0.4,
+                messageID: $0.5, createdAt: $0.6)
+        }
+    }
+
+    public func activity(
+        workspaceID: Int64, customerIDs: [Int64]
+    ) async throws -> (events: Int64, first: Int64?, last: Int64?) {
+        guard !customerIDs.isEmpty else { return (0, nil, nil) }
+        let row = try await all(
+            """
+            SELECT count(*), min(timestamp), max(timestamp) FROM events
+            WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs))
+            """, as: (Int64, Int64?, Int64?).self)
+        return row.first.map { ($0.0, $0.1, $0.2) } ?? (0, nil, nil)
+    }
+
+    public func eventCount(workspaceID: Int64) async throws -> Int64 {
+        try await all("SELECT count(*) FROM events WHERE workspace_id = \(workspaceID)", as: Int64.self).first ?? 0
+    }
+
+    public func ping() async -> Bool {
+        let rows = try? await all("SELECT 1::bigint", as: Int64.self)
+        return rows?.first == 1
+    }
+
+    public func maintain() async {}
+}
+
+/// The position after the last event of a timeline page: `timestamp.id`.
+struct EventCursor {
+    var timestamp: Int64
+    var id: Int64
+
+    init(timestamp: Int64, id: Int64) {
+        self.timestamp = timestamp
+        self.id = id
+    }
+
+    /// Parses a cursor this API returned; nil for none.
+    init?(_ text: String?) throws(PanoramaError) {
+        guard let text else { return nil }
+        let parts = text.split(separator: ".")
+        guard parts.count == 2, let t = Int64(parts[0]), let i = Int64(parts[1]) else {
+            throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
+        }
+        self.init(timestamp: t, id: i)
+    }
+
+    var text: String { "\(timestamp).\(id)" }
+}
+
+/// The last profile id of a customer-list page.
+enum CustomerCursor {
+    static func parse(_ text: String?) throws(PanoramaError) -> Int64 {
+        guard let text else { return 0 }
+        guard let value = Int64(text), value >= 0 else {
+            throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
+        }
+        return value
+    }
+}
