@@ -167,15 +167,15 @@ import Testing
     }
 
     @Test func identityIsRebuiltFromTheStoreAfterARestart() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-restart-\(UUID())").path
-        let (a, b): (Int64, Int64) = try await Harness.run(directory: dir) { h in
+        let dir = try await Backend.freshLocation()
+        let (a, b): (Int64, Int64) = try await Harness.run(location: dir) { h in
             try await h.send(#"{"userId":"u1","anonymousId":"a1"}"#, to: .identify)
             try await h.send(#"{"anonymousId":"b1","traits":{"email":"b@x.com"}}"#, to: .identify)
             try await h.send(#"{"userId":"u1","anonymousId":"b1"}"#, to: .identify)
             return (try await h.profile("user_id", "u1").id, try await h.profile("anonymous_id", "b1").id)
         }
         #expect(a == b)
-        try await Harness.run(directory: dir) { h in
+        try await Harness.run(location: dir) { h in
             // The graph rebuilt at start sees the merge: email joins through b1's old profile.
             let r = try await h.send(#"{"anonymousId":"c1","traits":{"email":"B@X.com"}}"#, to: .identify)
             #expect(r.stored == 1)
@@ -310,9 +310,7 @@ extension EventIndexTests {
     /// The identifiers key holds one row per value of a unique type: re-attaching a value to its
     /// holder is a no-op, a second holder fails the whole commit; a shared value takes several.
     @Test func aUniqueValueHasOneHolderInTheStore() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-ids-\(UUID())").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try SQLiteStore(directory: dir, synchronous: .normal)
+        let store = try await Backend.openStore()
         _ = try await store.createWorkspace(name: "w", timeZone: "Asia/Shanghai", now: 0)
         let email = Identifier(type: "email", value: "a@example.com")
         let phone = Identifier(type: "phone", value: "+8613800000000")
@@ -384,5 +382,56 @@ extension IngestTests {
             #expect(e.name == "")
             #expect(e.properties == "{}")
         }
+    }
+}
+
+/// The same ingest and store tests on PostgreSQL: each runs the SQLite suite's test with the
+/// PostgreSQL backend. Reported as skipped when no test server is configured.
+@Suite(.enabled(if: Backend.postgresAvailable, Backend.skipReason))
+struct PostgresIngestTests {
+    func on<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await Backend.$current.withValue(.postgres) { try await body() }
+    }
+
+    let tests = IngestTests()
+
+    @Test func anonymousHistoryJoinsAndIdentifiersAreNormalized() async throws {
+        try await on { try await tests.anonymousHistoryJoinsAndIdentifiersAreNormalized() }
+    }
+    @Test func aResentMessageIsStoredOnce() async throws {
+        try await on { try await tests.aResentMessageIsStoredOnce() }
+    }
+    @Test func lateOlderDataDoesNotOverwriteNewerTraits() async throws {
+        try await on { try await tests.lateOlderDataDoesNotOverwriteNewerTraits() }
+    }
+    @Test func clockSkewIsCorrectedAsSegmentDoes() async throws {
+        try await on { try await tests.clockSkewIsCorrectedAsSegmentDoes() }
+    }
+    @Test func aSecondUserIDIsAConflictNotAMerge() async throws {
+        try await on { try await tests.aSecondUserIDIsAConflictNotAMerge() }
+    }
+    @Test func undoRestoresBothProfilesWithTheirEvents() async throws {
+        try await on { try await tests.undoRestoresBothProfilesWithTheirEvents() }
+    }
+    @Test func aBatchStoresItsValidMessagesAndReportsTheRest() async throws {
+        try await on { try await tests.aBatchStoresItsValidMessagesAndReportsTheRest() }
+    }
+    @Test func aBatchWithNoValidMessageIsRefusedWhole() async throws {
+        try await on { try await tests.aBatchWithNoValidMessageIsRefusedWhole() }
+    }
+    @Test func identityIsRebuiltFromTheStoreAfterARestart() async throws {
+        try await on { try await tests.identityIsRebuiltFromTheStoreAfterARestart() }
+    }
+    @Test(arguments: [1, 2, 3]) func invariantsHoldThroughTheWholeStack(seed: Int) async throws {
+        try await on { try await tests.invariantsHoldThroughTheWholeStack(seed: seed) }
+    }
+    @Test func aUniqueValueHasOneHolderInTheStore() async throws {
+        try await on { try await EventIndexTests().aUniqueValueHasOneHolderInTheStore() }
+    }
+    @Test func concurrentResendsAreStoredOnce() async throws {
+        try await on { try await tests.concurrentResendsAreStoredOnce() }
+    }
+    @Test func emptyStringsSurviveTheStore() async throws {
+        try await on { try await tests.emptyStringsSurviveTheStore() }
     }
 }

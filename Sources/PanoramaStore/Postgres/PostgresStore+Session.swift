@@ -107,8 +107,7 @@ extension PostgresStore {
             return skipped
         }
 
-        func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws
-        {
+        func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws {
             try await point(workspaceID: workspaceID, members: movedBack, at: from)
             try await connection.query(
                 "UPDATE merges SET undone_at = \(now) WHERE workspace_id = \(workspaceID) AND id = \(mergeID)",

@@ -72,6 +72,11 @@ public final class PostgresStore: PanoramaStore {
 
     // MARK: Helpers
 
+    /// Runs one statement that returns no rows (administration: `CREATE DATABASE` and the like).
+    public func execute(_ sql: String) async throws {
+        try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
     /// Collects every row of a query, decoded.
     func all<each T: PostgresDecodable>(
         _ query: PostgresQuery, on connection: PostgresConnection? = nil, as _: (repeat each T).Type
@@ -120,7 +125,8 @@ public final class PostgresStore: PanoramaStore {
 
     public func workspaces() async throws -> [Workspace] {
         try await all(
-            "SELECT id, name, time_zone, created_at FROM workspaces ORDER BY id", as: (Int64, String, String, Int64).self
+            "SELECT id, name, time_zone, created_at FROM workspaces ORDER BY id",
+            as: (Int64, String, String, Int64).self
         ).map { Workspace(id: $0.0, name: $0.1, timeZone: $0.2, createdAt: $0.3) }
     }
 
