@@ -39,7 +39,9 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
 
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: services.keys))
     CustomerController(profiles: services.profiles).addRoutes(to: api)
-    AdminController(pipeline: services.pipeline, keys: services.keys, settings: services.settings).addRoutes(to: api)
+    AdminController(
+        pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster
+    ).addRoutes(to: api)
 }
 
 /// Forwards registrations to a router and remembers each route's method and path.

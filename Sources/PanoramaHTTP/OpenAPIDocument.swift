@@ -1309,6 +1309,78 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/cluster": {
+              "get": {
+                "operationId": "getCluster",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "The nodes sharing the store, the leader, and where scheduled work last ran",
+                "description": "On SQLite the node is alone and always leads. On PostgreSQL the nodes elect a leader with an advisory lock; scheduled jobs run on the leader only.",
+                "security": [
+                  {
+                    "AdminKey": []
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The cluster as the store records it.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": ["node", "leader", "nodes", "jobs"],
+                          "properties": {
+                            "node": {
+                              "type": "object",
+                              "required": ["id", "leader"],
+                              "properties": {
+                                "id": {"type": "string"},
+                                "leader": {"type": "boolean"}
+                              }
+                            },
+                            "leader": {"type": "string", "nullable": true, "description": "The node that last reported leading."},
+                            "nodes": {
+                              "type": "array",
+                              "items": {
+                                "type": "object",
+                                "required": ["id", "address", "started_at", "heartbeat_at", "leader"],
+                                "properties": {
+                                  "id": {"type": "string"},
+                                  "address": {"type": "string"},
+                                  "started_at": {"type": "string", "format": "date-time"},
+                                  "heartbeat_at": {"type": "string", "format": "date-time"},
+                                  "leader": {"type": "boolean"}
+                                }
+                              }
+                            },
+                            "jobs": {
+                              "type": "array",
+                              "items": {
+                                "type": "object",
+                                "required": ["name", "node_id", "last_run_at", "runs"],
+                                "properties": {
+                                  "name": {"type": "string"},
+                                  "node_id": {"type": "string"},
+                                  "last_run_at": {"type": "string", "format": "date-time"},
+                                  "runs": {"type": "integer"}
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  }
+                }
+              }
+            },
             "/api/v1/identifier-types": {
               "get": {
                 "operationId": "listIdentifierTypes",

@@ -225,5 +225,51 @@ public protocol ProfileStore: Sendable {
     func maintain() async
 }
 
+/// A node of the cluster as it last reported itself.
+public struct ClusterNode: Sendable, Equatable {
+    public var nodeID: String
+    /// Where the node serves HTTP (`host:port`).
+    public var address: String
+    public var startedAt: Int64
+    public var heartbeatAt: Int64
+    /// Whether the node led the cluster at its last heartbeat.
+    public var leader: Bool
+
+    public init(nodeID: String, address: String, startedAt: Int64, heartbeatAt: Int64, leader: Bool) {
+        self.nodeID = nodeID
+        self.address = address
+        self.startedAt = startedAt
+        self.heartbeatAt = heartbeatAt
+        self.leader = leader
+    }
+}
+
+/// The last run of a cluster-wide scheduled job.
+public struct JobRun: Sendable, Equatable {
+    public var name: String
+    public var nodeID: String
+    public var lastRunAt: Int64
+    /// Runs recorded over the cluster's life.
+    public var runs: Int64
+
+    public init(name: String, nodeID: String, lastRunAt: Int64, runs: Int64) {
+        self.name = name
+        self.nodeID = nodeID
+        self.lastRunAt = lastRunAt
+        self.runs = runs
+    }
+}
+
+/// Nodes and the runs of scheduled work, so that any node can say who leads and what ran where.
+public protocol ClusterStore: Sendable {
+    /// Records that a node is alive (inserting it on its first heartbeat).
+    func heartbeat(_ node: ClusterNode) async throws
+    func clusterNodes() async throws -> [ClusterNode]
+    /// Forgets nodes silent since `before`; returns how many.
+    func pruneClusterNodes(before: Int64) async throws -> Int
+    func recordJobRun(name: String, nodeID: String, at: Int64) async throws
+    func jobRuns() async throws -> [JobRun]
+}
+
 /// The whole store a Panorama node runs on. SQLite and PostgreSQL implement it.
-public typealias PanoramaStore = WorkspaceStore & KeyStore & IngestStore & ProfileStore
+public typealias PanoramaStore = WorkspaceStore & KeyStore & IngestStore & ProfileStore & ClusterStore

@@ -2,11 +2,12 @@ import Hummingbird
 import PanoramaCore
 import PanoramaServices
 
-/// REST: merge undo, API keys and identifier types of the caller's workspace.
+/// REST: merge undo, API keys and identifier types of the caller's workspace; the cluster view.
 struct AdminController {
     let pipeline: IngestPipeline
     let keys: KeyService
     let settings: WorkspaceSettingsCache
+    let cluster: ClusterService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("merges/:id/undo", use: undo)
@@ -15,6 +16,30 @@ struct AdminController {
         group.delete("keys/:id", use: revokeKey)
         group.get("identifier-types", use: identifierTypes)
         group.put("identifier-types/:name", use: saveIdentifierType)
+        group.get("cluster", use: clusterStatus)
+    }
+
+    /// The nodes sharing the store, which one leads, and where scheduled work last ran.
+    @Sendable func clusterStatus(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let status = try await cluster.status()
+        let nodes = status.nodes.map { n -> JSONValue in
+            .object([
+                "id": .string(n.nodeID), "address": .string(n.address), "started_at": n.startedAt.isoTime,
+                "heartbeat_at": n.heartbeatAt.isoTime, "leader": .bool(n.leader),
+            ])
+        }
+        let jobs = status.jobs.map { j -> JSONValue in
+            .object([
+                "name": .string(j.name), "node_id": .string(j.nodeID), "last_run_at": j.lastRunAt.isoTime,
+                "runs": .number(JSONNumber(j.runs)),
+            ])
+        }
+        return JSONResponse.make(
+            .object([
+                "node": .object(["id": .string(status.nodeID), "leader": .bool(status.isLeader)]),
+                "leader": status.leader.map(JSONValue.string) ?? .null,
+                "nodes": .array(JSONArray(nodes)), "jobs": .array(JSONArray(jobs)),
+            ]))
     }
 
     @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -113,6 +113,9 @@ private struct Writer {
     var graphs: [Int64: IdentityGraph] = [:]
     /// The store's identity version each cached graph reflects (shared stores only).
     var versions: [Int64: Int64] = [:]
+    /// The identity settings each cached graph was built with: a graph built under other settings
+    /// (a type changed on another node) is rebuilt.
+    var builtWith: [Int64: IdentitySettings] = [:]
     var recent = RecentMessageIDs(capacity: 1_000_000)
 
     /// Takes a workspace's graph out of the cache (loading it on first use). The caller puts it
@@ -128,6 +131,7 @@ private struct Writer {
         var g = IdentityGraph(firstID: snapshot.maxCustomerID + 1)
         for c in snapshot.customers { g.load(customer: c.id, canonical: c.canonical) }
         let identity = try await settings.identity(workspaceID)
+        builtWith[workspaceID] = identity
         for i in snapshot.identifiers {
             g.load(
                 identifier: i.identifier, owner: i.owner,
@@ -302,9 +306,14 @@ private struct Writer {
         var seen = committing?.messageIDs ?? [:]
         do {
             for (request, (workspaceID, messages, _)) in ingests.enumerated() {
+                let identity = try await settings.identity(workspaceID)
+                // Shared stores only: there, resolution runs under the lock with nothing in flight, so
+                // a fresh snapshot is complete. A single-node store is told through `reloadIdentity`.
+                if session != nil, store.isShared, let built = builtWith[workspaceID], built != identity {
+                    graphs[workspaceID] = nil
+                }
                 var graph = try await takeGraph(workspaceID, session: session)
                 defer { graphs[workspaceID] = graph }
-                let identity = try await settings.identity(workspaceID)
                 // Only ids seen recently can be resends worth a look-up; an older resend is still
                 // caught when the store indexes it, and stored once.
                 let suspects = messages.map(\.messageID).filter { recent.contains(workspaceID, $0) }

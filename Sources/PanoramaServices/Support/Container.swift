@@ -45,6 +45,7 @@ public struct Services: Sendable {
     public let ingest: IngestService
     public let profiles: ProfileService
     public let maintenance: StoreMaintenance
+    public let cluster: ClusterService
     public let logger: Logger
 
     /// Opens the configured store (PostgreSQL when `databaseURL` is set, else SQLite in the data
@@ -93,10 +94,18 @@ public struct Services: Sendable {
         self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics)
         self.profiles = ProfileService(store: store, settings: settings)
         self.maintenance = StoreMaintenance(store: store)
+        self.cluster = ClusterService(
+            store: store, address: "\(configuration.host):\(configuration.port)", clock: clock, metrics: metrics,
+            logger: logger)
     }
 
     /// The long-running services a node runs beside its HTTP server.
-    public var backgroundServices: [any Service] { [pipeline, maintenance] }
+    /// Leadership comes first so that a service group, which stops in reverse order, stops the
+    /// scheduler before giving leadership up.
+    public var backgroundServices: [any Service] {
+        let cluster = cluster.services
+        return [cluster[0]] + [pipeline, maintenance] + cluster.dropFirst()
+    }
 
     /// On first start (no workspace yet) creates the `default` workspace with a write and an admin
     /// key, taken from the configuration when set; returns the keys created, to be shown once.

@@ -118,7 +118,23 @@ enum PostgresSchema {
                 created_at BIGINT NOT NULL);
             CREATE INDEX identity_conflicts_customer ON identity_conflicts(workspace_id, customer_id);
             """
-        )
+        ),
+        (
+            "v2_cluster",
+            """
+            CREATE TABLE cluster_nodes(
+                node_id TEXT PRIMARY KEY,
+                address TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                heartbeat_at BIGINT NOT NULL,
+                is_leader BOOLEAN NOT NULL DEFAULT FALSE);
+            CREATE TABLE cluster_jobs(
+                name TEXT PRIMARY KEY,
+                node_id TEXT NOT NULL,
+                last_run_at BIGINT NOT NULL,
+                runs BIGINT NOT NULL);
+            """
+        ),
     ]
 
     /// An advisory lock key held while migrating, so that nodes starting together migrate once.

@@ -124,6 +124,22 @@ enum SQLiteSchema {
                     CREATE INDEX identity_conflicts_customer ON identity_conflicts(workspace_id, customer_id);
                     """)
         }
+        migrator.registerMigration("v2_cluster") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE cluster_nodes(
+                        node_id TEXT PRIMARY KEY,
+                        address TEXT NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        heartbeat_at INTEGER NOT NULL,
+                        is_leader INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE cluster_jobs(
+                        name TEXT PRIMARY KEY,
+                        node_id TEXT NOT NULL,
+                        last_run_at INTEGER NOT NULL,
+                        runs INTEGER NOT NULL);
+                    """)
+        }
         return migrator
     }
 }
