@@ -26,6 +26,10 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Commit durability: full or normal.") var sync: String = "full"
         @Option(name: .customLong("data-dir"), help: "Data directory (default: a new temporary one, removed after).")
         var dataDir: String?
+        @Option(
+            name: .customLong("database-url"),
+            help: "Benchmark PostgreSQL instead: a server URL; a database of its own is created there and dropped after.")
+        var databaseURL: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -40,9 +44,13 @@ struct Bench: AsyncParsableCommand {
             let writeKey = "wk_bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
             var logger = Logger(label: "panorama.bench")
             logger.logLevel = .warning
+            var scratch: ScratchDatabase?
+            if let databaseURL { scratch = try await ScratchDatabase(server: databaseURL) }
+            defer { if let scratch { Task { await scratch.drop() } } }
             let config = Configuration(
                 host: "127.0.0.1", port: 0, dataDirectory: directory, synchronous: synchronous,
-                bootstrapWriteKey: writeKey, bootstrapAdminKey: "ak_bench_" + UUID().uuidString, logLevel: .warning)
+                bootstrapWriteKey: writeKey, bootstrapAdminKey: "ak_bench_" + UUID().uuidString, logLevel: .warning,
+                databaseURL: scratch?.url)
             let portBox = Mutex<Int?>(nil)
             let built = try await buildApplication(config, logger: logger) { port in portBox.withLock { $0 = port } }
             let services = built.services
@@ -69,6 +77,8 @@ struct Bench: AsyncParsableCommand {
             let stored = try await services.store.eventCount(workspaceID: workspace.id)
             server.cancel()
             _ = try? await server.value
+            (services.store as? PostgresStore)?.close()
+            await scratch?.drop()
 
             let eventsPerSecond = Double(result.acknowledgedEvents) / result.elapsed
             let p50 = result.percentile(0.50)
@@ -76,7 +86,8 @@ struct Bench: AsyncParsableCommand {
             if json {
                 print(
                     JSONValue.object([
-                        "benchmark": "ingest", "connections": .number(JSONNumber(connections)),
+                        "benchmark": "ingest", "backend": .string(databaseURL == nil ? "sqlite" : "postgresql"),
+                        "connections": .number(JSONNumber(connections)),
                         "batch": .number(JSONNumber(batch)), "sync": .string(sync),
                         "seconds": .number(JSONNumber(String(format: "%.2f", result.elapsed))),
                         "acknowledged_events": .number(JSONNumber(result.acknowledgedEvents)),
@@ -88,8 +99,9 @@ struct Bench: AsyncParsableCommand {
                     ]).jsonText)
             } else {
                 print("")
+                let backend = databaseURL == nil ? "SQLite, sync=\(sync)" : "PostgreSQL"
                 print(
-                    "ingest benchmark: \(connections) connections × batches of \(batch), sync=\(sync), \(String(format: "%.1f", result.elapsed)) s"
+                    "ingest benchmark: \(connections) connections × batches of \(batch), \(backend), \(String(format: "%.1f", result.elapsed)) s"
                 )
                 print("  acknowledged events : \(result.acknowledgedEvents)")
                 print(
@@ -322,5 +334,27 @@ struct BenchPipeline: AsyncParsableCommand {
         print(
             "pipeline: \(stored) events in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(stored) / seconds)) events/s"
         )
+    }
+}
+
+/// A database of its own on a PostgreSQL server, for one benchmark run.
+struct ScratchDatabase: Sendable {
+    let server: PostgresStore
+    let name: String
+    let url: String
+
+    init(server serverURL: String) async throws {
+        server = PostgresStore(url: try PostgresURL(serverURL), logger: Logger(label: "panorama.bench"))
+        try await server.waitUntilReachable()
+        name = "panorama_bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        try await server.execute("CREATE DATABASE \(name)")
+        guard var components = URLComponents(string: serverURL) else { throw ValidationError("bad --database-url") }
+        components.path = "/" + name
+        url = components.string!
+    }
+
+    func drop() async {
+        try? await server.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        server.close()
     }
 }
