@@ -22,7 +22,9 @@ public final class ClusterScheduler: Service, Sendable {
     public struct Job: Sendable {
         /// Unique among a scheduler's jobs; used in logs, metrics and ``ClusterScheduler/runs(of:)``.
         public var name: String
+        /// From the start of one run to the start of the next.
         public var interval: Duration
+        /// One run; it should return soon after it is cancelled (lost leadership, shutdown).
         public var work: @Sendable () async throws -> Void
 
         public init(name: String, interval: Duration, work: @escaping @Sendable () async throws -> Void) {
@@ -91,13 +93,19 @@ public final class ClusterScheduler: Service, Sendable {
                 continue
             }
             due = now + job.interval
-            let (outcome, leadershipLost) = await attempt(job)
-            record(outcome, of: job, leadershipLost: leadershipLost)
+            let (outcome, interruption) = await attempt(job)
+            record(outcome, of: job, interruption: interruption)
         }
     }
 
+    /// Why a run was cancelled before it ended on its own.
+    private enum Interruption: String {
+        case leadershipLost = "this node lost leadership"
+        case cancelled = "the scheduler was cancelled"
+    }
+
     /// Runs the job once, cancelling it if this node stops leading meanwhile.
-    private func attempt(_ job: Job) async -> (Result<Void, any Error>, leadershipLost: Bool) {
+    private func attempt(_ job: Job) async -> (Result<Void, any Error>, Interruption?) {
         await withTaskGroup(of: Result<Void, any Error>?.self) { group in
             group.addTask {
                 do {
@@ -115,29 +123,34 @@ public final class ClusterScheduler: Service, Sendable {
             }
             let first = await group.next()!
             group.cancelAll()
-            if let first { return (first, false) }
-            // The watcher ended first: the job is cancelled; wait for it to end.
-            return (await group.next()!!, true)
+            if let first { return (first, nil) }
+            // The watcher ended first, so the job is now cancelled; wait for it to end.
+            let interruption: Interruption = Task.isCancelled ? .cancelled : .leadershipLost
+            return (await group.next()!!, interruption)
         }
     }
 
-    private func record(_ outcome: Result<Void, any Error>, of job: Job, leadershipLost: Bool) {
-        tallies.withLock { tallies in
+    private func record(_ outcome: Result<Void, any Error>, of job: Job, interruption: Interruption?) {
+        let failed = tallies.withLock { tallies in
             switch outcome {
-            case .success: tallies[job.name, default: Tally()].runs += 1
-            case .failure: tallies[job.name, default: Tally()].failures += 1
+            case .success:
+                tallies[job.name, default: Tally()].runs += 1
+                return false
+            case .failure:
+                tallies[job.name, default: Tally()].failures += 1
+                return true
             }
         }
-        switch outcome {
-        case .success:
-            metrics.increment("panorama_scheduled_job_runs_total", labels: [("job", job.name), ("outcome", "ok")], by: 1)
-        case .failure(let error):
-            metrics.increment(
-                "panorama_scheduled_job_runs_total", labels: [("job", job.name), ("outcome", "error")], by: 1)
-            logger.log(
-                level: leadershipLost ? .notice : .error,
-                leadershipLost ? "scheduled job stopped: leadership lost" : "scheduled job failed; it runs again next interval",
-                metadata: ["job": "\(job.name)", "error": "\(String(reflecting: error))"])
+        metrics.increment(
+            "panorama_scheduled_job_runs_total", labels: [("job", job.name), ("outcome", failed ? "error" : "ok")],
+            by: 1)
+        guard case .failure(let error) = outcome else { return }
+        var metadata: Logger.Metadata = ["job": "\(job.name)", "error": "\(String(reflecting: error))"]
+        if let interruption {
+            metadata["cause"] = "\(interruption.rawValue)"
+            logger.notice("scheduled job stopped before it ended", metadata: metadata)
+        } else {
+            logger.error("scheduled job failed; it runs again at its next interval", metadata: metadata)
         }
     }
 }

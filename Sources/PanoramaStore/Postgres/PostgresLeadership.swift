@@ -17,7 +17,9 @@ import Synchronization
 /// before the server, which notices a vanished client only through TCP keepalive, lets another
 /// node take the lock. When the server itself ends the session (a terminated backend, a
 /// restart), the lock is free at once and the old leader notices within about 50 ms; work
-/// started in that gap may overlap, so scheduled work should be idempotent.
+/// started in that gap may overlap, so scheduled work should be idempotent. The lock lives in
+/// a session, so nodes must reach PostgreSQL directly or through a session-mode pooler, never
+/// through a transaction-mode one (PgBouncer `pool_mode = transaction`).
 ///
 /// Add it to the node's `ServiceGroup` after the `PostgresClient` and before the services that
 /// read ``isLeader``: a group stops its services in reverse order, so those stop first, then
@@ -53,6 +55,7 @@ public final class PostgresLeadership: Leadership, Service, Sendable {
         self.queryTimeout = queryTimeout
     }
 
+    /// True while this node holds the lock on a connection that answers; readable from any thread.
     public var isLeader: Bool { term.withLock { $0 != nil } }
 
     /// When this node became leader, or nil while it does not lead.
@@ -114,12 +117,7 @@ public final class PostgresLeadership: Leadership, Service, Sendable {
             return since
         }
         guard let since else { return }
-        let reason =
-            switch error {
-            case is CancellationError: "shutdown"
-            case Failure.connectionClosed: "connection closed"
-            default: String(reflecting: error)
-            }
+        let reason = error is CancellationError ? "shutdown" : String(reflecting: error)
         logger.info(
             "this node is no longer the cluster leader",
             metadata: ["reason": "\(reason)", "led_for": "\(since.duration(to: .now))"])
@@ -147,27 +145,52 @@ public final class PostgresLeadership: Leadership, Service, Sendable {
         if connection.isClosed { throw Failure.connectionClosed }
     }
 
-    /// Runs a query that answers one boolean. If the server does not answer within
-    /// `queryTimeout`, closes the connection, which fails the query: a deadline on the event
-    /// loop rather than task cancellation, which a query does not observe, and which must not
-    /// stop the unlock that runs during shutdown.
+    /// Runs a query that answers one boolean, and stops waiting for it as soon as the connection
+    /// closes or the server has not answered within `queryTimeout` (then closing the connection,
+    /// which ends the session and its lock). Neither is left to PostgresNIO: a query does not
+    /// observe task cancellation, and one written just as its connection closes is never
+    /// answered nor failed (postgres-nio 1.33.2), which would hang shutdown.
     private func ask(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> Bool {
-        let deadline = connection.eventLoop.scheduleTask(in: TimeAmount(queryTimeout)) {
-            connection.close().whenComplete { _ in }
+        let answer = connection.eventLoop.makePromise(of: Bool.self)
+        let giveUpAt = NIODeadline.now() + TimeAmount(queryTimeout)
+        let watchdog = connection.eventLoop.scheduleRepeatedTask(
+            initialDelay: .milliseconds(50), delay: .milliseconds(50)
+        ) { _ in
+            // Completing a promise that is already complete does nothing.
+            if connection.isClosed {
+                answer.fail(Failure.connectionClosed)
+            } else if .now() >= giveUpAt {
+                answer.fail(Failure.timedOut)
+                connection.close().whenComplete { _ in }
+            }
         }
-        defer { deadline.cancel() }
-        var answer: Bool?
-        for try await value in try await connection.query(query, logger: logger).decode(Bool.self) {
-            answer = value
+        defer { watchdog.cancel() }
+        let logger = self.logger
+        answer.completeWithTask {
+            var value: Bool?
+            for try await row in try await connection.query(query, logger: logger).decode(Bool.self) {
+                value = row
+            }
+            guard let value else { throw Failure.noAnswer }
+            return value
         }
-        guard let answer else { throw Failure.noAnswer }
-        return answer
+        return try await answer.futureResult.get()
     }
 
-    private enum Failure: Error {
+    private enum Failure: Error, CustomStringConvertible {
         /// The connection ended, so the server no longer holds the lock for it.
         case connectionClosed
+        /// The server did not answer within `queryTimeout`.
+        case timedOut
         /// A query that always returns one row returned none.
         case noAnswer
+
+        var description: String {
+            switch self {
+            case .connectionClosed: "the connection closed"
+            case .timedOut: "the server did not answer in time"
+            case .noAnswer: "the server returned no row"
+            }
+        }
     }
 }
