@@ -67,7 +67,15 @@ let package = Package(
         ),
         .testTarget(name: "PanoramaCoreTests", dependencies: ["PanoramaCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PanoramaEngineTests", dependencies: ["PanoramaEngine"], swiftSettings: swiftSettings),
-        .testTarget(name: "PanoramaServicesTests", dependencies: ["PanoramaServices"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PanoramaServicesTests",
+            dependencies: [
+                "PanoramaServices", "PanoramaStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PanoramaHTTPTests",
             dependencies: [

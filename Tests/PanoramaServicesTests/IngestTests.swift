@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import Logging
 import PanoramaCore
 import PanoramaServices
 import PanoramaStore
@@ -433,5 +435,43 @@ struct PostgresIngestTests {
     }
     @Test func emptyStringsSurviveTheStore() async throws {
         try await on { try await tests.emptyStringsSurviveTheStore() }
+    }
+}
+
+/// A node refuses a store whose schema has migrations this build does not know.
+@Suite struct SchemaVersionTests {
+    @Test func sqliteRefusesANewerSchema() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-schema-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try SQLiteStore(directory: dir, synchronous: .normal)
+        let path = (dir as NSString).appendingPathComponent("panorama.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v99_from_the_future')")
+        }
+        #expect {
+            _ = try SQLiteStore(directory: dir, synchronous: .normal)
+        } throws: { ($0 as? PanoramaError)?.code == "schema_too_new" }
+    }
+
+    @Test(.enabled(if: Backend.postgresAvailable, Backend.skipReason))
+    func postgresRefusesANewerSchema() async throws {
+        let url = try await Backend.freshPostgresDatabase()
+        let store = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"))
+        defer { store.close() }
+        try await store.waitUntilReachable()
+        let first = try await store.migrate(now: 1)
+        #expect(first.applied.isEmpty && !first.pending.isEmpty)
+        let again = try await store.migrate(now: 2)
+        #expect(again.pending.isEmpty, "a second migrate has nothing to do")
+        try await store.execute("INSERT INTO schema_migrations(name, applied_at) VALUES ('v99_from_the_future', 3)")
+        await #expect {
+            _ = try await store.migrate(now: 4)
+        } throws: { ($0 as? PanoramaError)?.code == "schema_too_new" }
+        var configuration = Configuration(dataDirectory: "/nonexistent")
+        configuration.databaseURL = url
+        await #expect(throws: PanoramaError.self) {
+            _ = try await Services.open(configuration: configuration, logger: Logger(label: "test"))
+        }
     }
 }
