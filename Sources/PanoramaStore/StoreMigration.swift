@@ -535,22 +535,7 @@ public struct StoreMigration: Sendable {
             switch cell {
             case .null: buffer.writeStaticString("\\N")
             case .int(let n): buffer.writeString(String(n))
-            case .text(var s):
-                s.withUTF8 { bytes in
-                    guard bytes.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
-                        buffer.writeBytes(bytes)
-                        return
-                    }
-                    for byte in bytes {
-                        switch byte {
-                        case 0x5C: buffer.writeStaticString("\\\\")
-                        case 0x0A: buffer.writeStaticString("\\n")
-                        case 0x0D: buffer.writeStaticString("\\r")
-                        case 0x09: buffer.writeStaticString("\\t")
-                        default: buffer.writeInteger(byte)
-                        }
-                    }
-                }
+            case .text(let s): CopyText.append(s, to: &buffer)
             }
         }
         for constant in constants {

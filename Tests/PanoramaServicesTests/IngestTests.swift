@@ -436,6 +436,9 @@ struct PostgresIngestTests {
     @Test func emptyStringsSurviveTheStore() async throws {
         try await on { try await tests.emptyStringsSurviveTheStore() }
     }
+    @Test func nulCharactersAreStoredAsReplacementCharacters() async throws {
+        try await on { try await tests.nulCharactersAreStoredAsReplacementCharacters() }
+    }
 }
 
 /// A node refuses a store whose schema has migrations this build does not know.
@@ -472,6 +475,25 @@ struct PostgresIngestTests {
         configuration.databaseURL = url
         await #expect(throws: PanoramaError.self) {
             _ = try await Services.open(configuration: configuration, logger: Logger(label: "test"))
+        }
+    }
+}
+
+extension IngestTests {
+    /// U+0000 in ids, names and trait names is stored as U+FFFD on both stores: two message ids
+    /// that differ only after one stay two messages, and nothing is cut short.
+    @Test func nulCharactersAreStoredAsReplacementCharacters() async throws {
+        try await Harness.run { h in
+            let r = try await h.send(
+                #"{"batch":[{"type":"track","messageId":"x\u0000a","anonymousId":"n\u0000ul","event":"E\u0000F"},{"type":"track","messageId":"x\u0000b","anonymousId":"n\u0000ul","event":"E"},{"type":"identify","messageId":"x\u0000c","anonymousId":"n\u0000ul","traits":{"k\u0000ey":"v\u0000"}}]}"#
+            )
+            #expect(r.stored == 3 && r.duplicates == 0)
+            let p = try await h.profile("anonymous_id", "n\u{FFFD}ul")
+            let events = try await h.events(of: p.id)
+            #expect(Set(events.map(\.messageID)) == ["x\u{FFFD}a", "x\u{FFFD}b", "x\u{FFFD}c"])
+            #expect(events.contains { $0.event == "E\u{FFFD}F" })
+            #expect(h.trait(p, "k\u{FFFD}ey") == #""v\u0000""#)
+            #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 3)
         }
     }
 }

@@ -162,7 +162,7 @@ public struct TrackingMessageDecoder: Sendable {
         switch value {
         case nil, .null?: return nil
         case .string(let s)?:
-            let trimmed = s.trimmingWhitespace
+            let trimmed = s.trimmingWhitespace.withoutNUL
             return trimmed.isEmpty ? nil : trimmed
         case .number(let n)?: return n.text
         default:
@@ -173,7 +173,7 @@ public struct TrackingMessageDecoder: Sendable {
     private func text(_ value: JSONValue?, _ fieldPath: @autoclosure () -> String) throws(PanoramaError) -> String? {
         switch value {
         case nil, .null?: return nil
-        case .string(let s)?: return s
+        case .string(let s)?: return s.withoutNUL
         default: throw .badRequest("invalid_field_type", "\(fieldPath()) must be a string", field: fieldPath())
         }
     }
@@ -213,7 +213,7 @@ public struct TrackingMessageDecoder: Sendable {
     /// A scalar trait value as text for identifier extraction; objects, arrays and booleans are not identifiers.
     private func scalarText(_ value: JSONValue?) -> String? {
         switch value {
-        case .string(let s)?: return s
+        case .string(let s)?: return s.withoutNUL
         case .number(let n)?: return n.text
         default: return nil
         }
@@ -221,6 +221,15 @@ public struct TrackingMessageDecoder: Sendable {
 }
 
 extension String {
+    /// The string with every U+0000 replaced by U+FFFD. Both stores keep text C-string-safe:
+    /// SQLite's text functions and PostgreSQL's text type stop at (or refuse) U+0000.
+    public var withoutNUL: String {
+        guard utf8.contains(0) else { return self }
+        var out = ""
+        out.unicodeScalars.append(contentsOf: unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 })
+        return out
+    }
+
     /// The string without leading and trailing Unicode whitespace.
     public var trimmingWhitespace: String {
         let scalars = unicodeScalars

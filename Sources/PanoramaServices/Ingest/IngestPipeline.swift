@@ -396,7 +396,7 @@ private struct Writer {
                 commit.traits.append(
                     .init(
                         workspaceID: workspaceID, customerID: customer,
-                        trait: TraitValue(name: name, json: value.jsonText, updatedAt: message.timestamp)))
+                        trait: TraitValue(name: name.withoutNUL, json: value.jsonText, updatedAt: message.timestamp)))
             }
         }
     }

@@ -227,31 +227,8 @@ extension PostgresStore {
         /// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
         static func appendRow(_ e: IngestCommit.NewEvent, to buffer: inout ByteBuffer) {
             let v = e.event
-            func number(_ n: Int64?) {
-                if let n { buffer.writeString(String(n)) } else { buffer.writeStaticString("\\N") }
-            }
-            func text(_ value: String?) {
-                guard var value else {
-                    buffer.writeStaticString("\\N")
-                    return
-                }
-                value.withUTF8 { bytes in
-                    if !bytes.contains(where: Self.needsEscape) {
-                        buffer.writeBytes(bytes)
-                        return
-                    }
-                    for byte in bytes {
-                        switch byte {
-                        case 0x5C: buffer.writeStaticString("\\\\")
-                        case 0x0A: buffer.writeStaticString("\\n")
-                        case 0x0D: buffer.writeStaticString("\\r")
-                        case 0x09: buffer.writeStaticString("\\t")
-                        case 0: buffer.writeStaticString("\u{FFFD}")
-                        default: buffer.writeInteger(byte)
-                        }
-                    }
-                }
-            }
+            func number(_ n: Int64?) { CopyText.append(n, to: &buffer) }
+            func text(_ value: String?) { CopyText.append(value, to: &buffer) }
             let tab: UInt8 = 0x09
             number(e.workspaceID)
             buffer.writeInteger(tab)
@@ -273,13 +250,6 @@ extension PostgresStore {
                 text(field)
             }
             buffer.writeInteger(UInt8(0x0A))
-        }
-
-        private static func needsEscape(_ byte: UInt8) -> Bool {
-            switch byte {
-            case 0x5C, 0x0A, 0x0D, 0x09, 0: true
-            default: false
-            }
         }
 
         /// Trait writes, last write by event time wins. One statement may not touch a row twice,

@@ -17,7 +17,8 @@ extension SQLiteStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT node_id, address, started_at, heartbeat_at, is_leader FROM cluster_nodes ORDER BY started_at, node_id"
+                sql:
+                    "SELECT node_id, address, started_at, heartbeat_at, is_leader FROM cluster_nodes ORDER BY started_at, node_id"
             ).map { ClusterNode(nodeID: $0[0], address: $0[1], startedAt: $0[2], heartbeatAt: $0[3], leader: $0[4]) }
         }
     }

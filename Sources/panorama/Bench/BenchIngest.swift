@@ -28,7 +28,8 @@ struct Bench: AsyncParsableCommand {
         var dataDir: String?
         @Option(
             name: .customLong("database-url"),
-            help: "Benchmark PostgreSQL instead: a server URL; a database of its own is created there and dropped after.")
+            help:
+                "Benchmark PostgreSQL instead: a server URL; a database of its own is created there and dropped after.")
         var databaseURL: String?
         @Flag(help: "Print JSON.") var json = false
 
