@@ -123,13 +123,6 @@ public final class PostgresStore: PanoramaStore {
 
     // MARK: WorkspaceStore
 
-    public func workspaces() async throws -> [Workspace] {
-        try await all(
-            "SELECT id, name, time_zone, created_at FROM workspaces ORDER BY id",
-            as: (Int64, String, String, Int64).self
-        ).map { Workspace(id: $0.0, name: $0.1, timeZone: $0.2, createdAt: $0.3) }
-    }
-
     public func createWorkspace(name: String, timeZone: String, now: Int64) async throws -> Workspace {
         try await transaction { connection in
             let rows = try await self.all(
@@ -137,87 +130,14 @@ public final class PostgresStore: PanoramaStore {
                 on: connection, as: Int64.self)
             let id = rows[0]
             for type in IdentitySettings.defaults.types {
-                try await Self.saveType(connection, workspaceID: id, type, logger: self.logger)
+                let q = Self.saveType(SQLBuilder(.postgres), workspaceID: id, type)
+                try await connection.query(Self.postgresQuery(q), logger: self.logger)
             }
             return Workspace(id: id, name: name, timeZone: timeZone, createdAt: now)
         }
     }
 
-    public func identitySettings(workspaceID: Int64) async throws -> IdentitySettings {
-        let types = try await all(
-            """
-            SELECT name, priority, max_per_profile, is_unique FROM identifier_types WHERE workspace_id = \(workspaceID)
-            """, as: (String, Int64, Int64?, Bool).self
-        ).map { IdentifierType(name: $0.0, priority: Int($0.1), limit: $0.2.map(Int.init), unique: $0.3) }
-        return types.isEmpty ? .defaults : IdentitySettings(types: types)
-    }
-
-    public func saveIdentifierType(workspaceID: Int64, _ type: IdentifierType) async throws {
-        try await client.withConnection { connection in
-            try await Self.saveType(connection, workspaceID: workspaceID, type, logger: self.logger)
-        }
-    }
-
-    private static func saveType(
-        _ connection: PostgresConnection, workspaceID: Int64, _ type: IdentifierType, logger: Logger
-    ) async throws {
-        let limit = type.limit.map(Int64.init)
-        try await connection.query(
-            """
-            INSERT INTO identifier_types(workspace_id, name, priority, max_per_profile, is_unique)
-            VALUES (\(workspaceID), \(type.name), \(Int64(type.priority)), \(limit), \(type.unique))
-            ON CONFLICT(workspace_id, name) DO UPDATE SET priority = excluded.priority,
-                max_per_profile = excluded.max_per_profile, is_unique = excluded.is_unique
-            """, logger: logger)
-    }
-
-    // MARK: KeyStore
-
-    public func insertKey(
-        workspaceID: Int64, kind: APIKeyKind, name: String, prefix: String, hash: String, now: Int64
-    ) async throws -> APIKey {
-        let rows = try await all(
-            """
-            INSERT INTO api_keys(workspace_id, kind, name, prefix, hash, created_at)
-            VALUES (\(workspaceID), \(kind.rawValue), \(name), \(prefix), \(hash), \(now)) RETURNING id
-            """, as: Int64.self)
-        return APIKey(
-            id: rows[0], workspaceID: workspaceID, kind: kind, name: name, prefix: prefix, hash: hash, createdAt: now)
-    }
-
-    private typealias KeyRow = (Int64, Int64, String, String, String, String, Int64, Int64?)
-
-    private static func key(_ r: KeyRow) -> APIKey {
-        APIKey(
-            id: r.0, workspaceID: r.1, kind: APIKeyKind(rawValue: r.2) ?? .write, name: r.3, prefix: r.4, hash: r.5,
-            createdAt: r.6, revokedAt: r.7)
-    }
-
-    public func key(hash: String) async throws -> APIKey? {
-        try await all(
-            """
-            SELECT id, workspace_id, kind, name, prefix, hash, created_at, revoked_at FROM api_keys WHERE hash = \(hash)
-            """, as: KeyRow.self
-        ).first.map(Self.key)
-    }
-
-    public func keys(workspaceID: Int64?) async throws -> [APIKey] {
-        try await all(
-            """
-            SELECT id, workspace_id, kind, name, prefix, hash, created_at, revoked_at FROM api_keys
-            WHERE \(workspaceID)::bigint IS NULL OR workspace_id = \(workspaceID) ORDER BY id
-            """, as: KeyRow.self
-        ).map(Self.key)
-    }
-
-    public func revokeKey(id: Int64, now: Int64) async throws -> Bool {
-        try await !all(
-            "UPDATE api_keys SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL RETURNING id",
-            as: Int64.self
-        ).isEmpty
-    }
-
-    // MARK: IngestStore
+    // MARK: IngestStore (workspaces, keys and profile reads: SharedQueries.swift)
 
     public var isShared: Bool { true }
 
@@ -259,13 +179,6 @@ public final class PostgresStore: PanoramaStore {
         }
     }
 
-    public func merge(workspaceID: Int64, id: Int64) async throws -> MergeRecord? {
-        try await all(
-            "SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE workspace_id = \(workspaceID) AND id = \(id)",
-            as: MergeRow.self
-        ).first.map(Self.mergeRecord)
-    }
-
     public func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws
     {
         try await withIdentityLock(workspaceIDs: [workspaceID]) {
@@ -274,67 +187,7 @@ public final class PostgresStore: PanoramaStore {
         }
     }
 
-    static let mergeColumns =
-        "id, workspace_id, from_id, into_id, members, cause_type, cause_value, source, message_id, created_at, undone_at"
-    typealias MergeRow = (Int64, Int64, Int64, Int64, String, String, String, String, String?, Int64, Int64?)
-
-    static func mergeRecord(_ r: MergeRow) -> MergeRecord {
-        MergeRecord(
-            id: r.0, workspaceID: r.1, fromID: r.2, intoID: r.3,
-            members: r.4.split(separator: ",").compactMap { Int64($0) }, cause: Identifier(type: r.5, value: r.6),
-            source: r.7, messageID: r.8, createdAt: r.9, undoneAt: r.10)
-    }
-
     // MARK: ProfileStore
-
-    public func customer(workspaceID: Int64, id: Int64) async throws -> CustomerRow? {
-        try await all(
-            "SELECT id, canonical_id, created_at FROM customers WHERE workspace_id = \(workspaceID) AND id = \(id)",
-            as: (Int64, Int64, Int64).self
-        ).first.map { CustomerRow(id: $0.0, canonicalID: $0.1, createdAt: $0.2) }
-    }
-
-    public func members(workspaceID: Int64, canonicalID: Int64) async throws -> [CustomerRow] {
-        try await all(
-            """
-            SELECT id, canonical_id, created_at FROM customers
-            WHERE workspace_id = \(workspaceID) AND canonical_id = \(canonicalID) ORDER BY id
-            """, as: (Int64, Int64, Int64).self
-        ).map { CustomerRow(id: $0.0, canonicalID: $0.1, createdAt: $0.2) }
-    }
-
-    public func identifiers(
-        workspaceID: Int64, customerIDs: [Int64]
-    ) async throws -> [(identifier: Identifier, customerID: Int64, createdAt: Int64)] {
-        guard !customerIDs.isEmpty else { return [] }
-        return try await all(
-            """
-            SELECT type, value, customer_id, created_at FROM identifiers
-            WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs))
-            ORDER BY created_at, type COLLATE "C", value COLLATE "C"
-            """, as: (String, String, Int64, Int64).self
-        ).map { (Identifier(type: $0.0, value: $0.1), $0.2, $0.3) }
-    }
-
-    public func traits(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TraitValue] {
-        guard !customerIDs.isEmpty else { return [] }
-        return try await all(
-            """
-            SELECT name, value, updated_at FROM customer_traits
-            WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs))
-            """, as: (String, String, Int64).self
-        ).map { TraitValue(name: $0.0, json: $0.1, updatedAt: $0.2) }
-    }
-
-    public func owners(workspaceID: Int64, identifier: Identifier) async throws -> [Int64] {
-        try await all(
-            """
-            SELECT DISTINCT c.canonical_id FROM identifiers i
-            JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
-            WHERE i.workspace_id = \(workspaceID) AND i.type = \(Self.text(identifier.type))
-                AND i.value = \(Self.text(identifier.value)) ORDER BY 1
-            """, as: Int64.self)
-    }
 
     private typealias EventRow = (
         Int64, Int64, String, String, String?, String?, String?, String?, String?, String?, Int64, Int64?, Int64?,
@@ -364,78 +217,6 @@ public final class PostgresStore: PanoramaStore {
         return Page(items: Array(items), nextCursor: next)
     }
 
-    public func customerIDs(
-        workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int
-    ) async throws -> Page<Int64> {
-        let after = try CustomerCursor.parse(cursor)
-        var sql: String
-        var binds = PostgresBindings()
-        binds.append(workspaceID)
-        func mark(_ value: some PostgresDynamicTypeEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        if let prefix = query.identifierPrefix {
-            // A value range per type on the primary key (workspace_id, type, value); "C" collation
-            // compares code points, as SQLite does.
-            sql = """
-                SELECT DISTINCT c.canonical_id FROM identifiers i
-                JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
-                WHERE i.workspace_id = $1 AND i.value COLLATE "C" >= \(mark(Self.text(prefix)))
-                    AND i.value COLLATE "C" < \(mark(Self.text(prefix) + "\u{10FFFF}"))
-                """
-            if let type = query.identifierType {
-                sql += " AND i.type = \(mark(type))"
-            }
-            if let trait = query.trait {
-                sql += """
-                     AND EXISTS (SELECT 1 FROM customer_traits t JOIN customers m
-                        ON m.workspace_id = t.workspace_id AND m.id = t.customer_id
-                        WHERE t.workspace_id = c.workspace_id AND m.canonical_id = c.canonical_id
-                        AND t.name = \(mark(trait.name)) AND t.value = \(mark(Self.text(trait.json))))
-                    """
-            }
-            sql += " AND c.canonical_id > \(mark(after))"
-        } else if let trait = query.trait {
-            sql = """
-                SELECT DISTINCT c.canonical_id FROM customer_traits t
-                JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
-                WHERE t.workspace_id = $1 AND t.name = \(mark(trait.name)) AND t.value = \(mark(Self.text(trait.json)))
-                    AND c.canonical_id > \(mark(after))
-                """
-        } else {
-            sql = "SELECT id FROM customers c WHERE workspace_id = $1 AND canonical_id = id AND id > \(mark(after))"
-        }
-        sql += " ORDER BY 1 LIMIT \(mark(Int64(limit + 1)))"
-        let ids = try await all(PostgresQuery(unsafeSQL: sql, binds: binds), as: Int64.self)
-        let page = Array(ids.prefix(limit))
-        return Page(items: page, nextCursor: ids.count > limit ? page.last.map(String.init) : nil)
-    }
-
-    public func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord] {
-        guard !customerIDs.isEmpty else { return [] }
-        return try await all(
-            """
-            SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE workspace_id = \(workspaceID)
-                AND (from_id = ANY(\(customerIDs)) OR into_id = ANY(\(customerIDs))) ORDER BY id DESC
-            """, as: MergeRow.self
-        ).map(Self.mergeRecord)
-    }
-
-    public func conflicts(workspaceID: Int64, customerIDs: [Int64]) async throws -> [IdentityConflict] {
-        guard !customerIDs.isEmpty else { return [] }
-        return try await all(
-            """
-            SELECT customer_id, type, value, owner_id, reason, message_id, created_at FROM identity_conflicts
-            WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs)) ORDER BY id DESC LIMIT 100
-            """, as: (Int64, String, String, Int64?, String, String?, Int64).self
-        ).map {
-            IdentityConflict(
-                customerID: $0.0, identifier: Identifier(type: $0.1, value: $0.2), ownerID: $0.3, reason: $0.4,
-                messageID: $0.5, createdAt: $0.6)
-        }
-    }
-
     public func activity(
         workspaceID: Int64, customerIDs: [Int64]
     ) async throws -> (events: Int64, first: Int64?, last: Int64?) {
@@ -446,10 +227,6 @@ public final class PostgresStore: PanoramaStore {
             WHERE workspace_id = \(workspaceID) AND customer_id = ANY(\(customerIDs))
             """, as: (Int64, Int64?, Int64?).self)
         return row.first.map { ($0.0, $0.1, $0.2) } ?? (0, nil, nil)
-    }
-
-    public func eventCount(workspaceID: Int64) async throws -> Int64 {
-        try await all("SELECT count(*) FROM events WHERE workspace_id = \(workspaceID)", as: Int64.self).first ?? 0
     }
 
     public func ping() async -> Bool {

@@ -72,14 +72,6 @@ public final class SQLiteStore: PanoramaStore {
 
     // MARK: WorkspaceStore
 
-    public func workspaces() async throws -> [Workspace] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, time_zone, created_at FROM workspaces ORDER BY id").map {
-                Workspace(id: $0[0], name: $0[1], timeZone: $0[2], createdAt: $0[3])
-            }
-        }
-    }
-
     public func createWorkspace(name: String, timeZone: String, now: Int64) async throws -> Workspace {
         try await pool.write { db in
             try db.execute(
@@ -87,90 +79,14 @@ public final class SQLiteStore: PanoramaStore {
                 arguments: [name, timeZone, now])
             let id = db.lastInsertedRowID
             for type in IdentitySettings.defaults.types {
-                try Self.saveType(db, workspaceID: id, type)
+                let q = Self.saveType(SQLBuilder(.sqlite), workspaceID: id, type)
+                try db.execute(sql: q.sql, arguments: Self.arguments(q.values))
             }
             return Workspace(id: id, name: name, timeZone: timeZone, createdAt: now)
         }
     }
 
-    public func identitySettings(workspaceID: Int64) async throws -> IdentitySettings {
-        try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT name, priority, max_per_profile, is_unique FROM identifier_types WHERE workspace_id = ?",
-                arguments: [workspaceID])
-            let types = rows.map { IdentifierType(name: $0[0], priority: $0[1], limit: $0[2], unique: $0[3]) }
-            return types.isEmpty ? .defaults : IdentitySettings(types: types)
-        }
-    }
-
-    public func saveIdentifierType(workspaceID: Int64, _ type: IdentifierType) async throws {
-        try await pool.write { db in try Self.saveType(db, workspaceID: workspaceID, type) }
-    }
-
-    private static func saveType(_ db: Database, workspaceID: Int64, _ type: IdentifierType) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO identifier_types(workspace_id, name, priority, max_per_profile, is_unique)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(workspace_id, name) DO UPDATE SET priority = excluded.priority,
-                    max_per_profile = excluded.max_per_profile, is_unique = excluded.is_unique
-                """,
-            arguments: [workspaceID, type.name, type.priority, type.limit, type.unique])
-    }
-
-    // MARK: KeyStore
-
-    public func insertKey(
-        workspaceID: Int64, kind: APIKeyKind, name: String, prefix: String, hash: String, now: Int64
-    ) async throws -> APIKey {
-        try await pool.write { db in
-            try db.execute(
-                sql:
-                    "INSERT INTO api_keys(workspace_id, kind, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [workspaceID, kind.rawValue, name, prefix, hash, now])
-            return APIKey(
-                id: db.lastInsertedRowID, workspaceID: workspaceID, kind: kind, name: name, prefix: prefix, hash: hash,
-                createdAt: now)
-        }
-    }
-
-    private static let keyColumns = "id, workspace_id, kind, name, prefix, hash, created_at, revoked_at"
-
-    private static func key(_ row: Row) -> APIKey {
-        APIKey(
-            id: row[0], workspaceID: row[1], kind: APIKeyKind(rawValue: row[2]) ?? .write, name: row[3], prefix: row[4],
-            hash: row[5], createdAt: row[6], revokedAt: row[7])
-    }
-
-    public func key(hash: String) async throws -> APIKey? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.keyColumns) FROM api_keys WHERE hash = ?", arguments: [hash])
-                .map(Self.key)
-        }
-    }
-
-    public func keys(workspaceID: Int64?) async throws -> [APIKey] {
-        try await pool.read { db in
-            if let workspaceID {
-                return try Row.fetchAll(
-                    db, sql: "SELECT \(Self.keyColumns) FROM api_keys WHERE workspace_id = ? ORDER BY id",
-                    arguments: [workspaceID]
-                ).map(Self.key)
-            }
-            return try Row.fetchAll(db, sql: "SELECT \(Self.keyColumns) FROM api_keys ORDER BY id").map(Self.key)
-        }
-    }
-
-    public func revokeKey(id: Int64, now: Int64) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
-            return db.changesCount > 0
-        }
-    }
-
-    // MARK: IngestStore
+    // MARK: IngestStore (workspaces, keys and profile reads: SharedQueries.swift)
 
     public func identitySnapshot(workspaceID: Int64) async throws -> IdentitySnapshot {
         try await pool.read { db in
@@ -423,12 +339,14 @@ public final class SQLiteStore: PanoramaStore {
     /// holder means the identity graph went wrong, and the commit fails rather than record it.
     private static func checkHolder(_ db: Database, _ i: IngestCommit.NewIdentifier) throws {
         let holder = try Int64.fetchOne(
-            db, sql: "SELECT customer_id FROM identifiers WHERE workspace_id = ? AND type = ? AND value = ? AND holder = 0",
+            db,
+            sql: "SELECT customer_id FROM identifiers WHERE workspace_id = ? AND type = ? AND value = ? AND holder = 0",
             arguments: [i.workspaceID, i.identifier.type, i.identifier.value])
         guard holder == i.customerID else {
             throw PanoramaError(
                 .internal, code: "identity_conflict",
-                message: "identifier \(i.identifier.type) is already held by profile \(holder ?? 0); nothing was stored")
+                message: "identifier \(i.identifier.type) is already held by profile \(holder ?? 0); nothing was stored"
+            )
         }
     }
 
@@ -437,27 +355,6 @@ public final class SQLiteStore: PanoramaStore {
             sql: "UPDATE customers SET canonical_id = ? WHERE workspace_id = ? AND id = ?")
         for m in members {
             try statement.execute(arguments: [canonical, workspaceID, m])
-        }
-    }
-
-    private static let mergeColumns =
-        "id, workspace_id, from_id, into_id, members, cause_type, cause_value, source, message_id, created_at, undone_at"
-
-    private static func mergeRecord(_ row: Row) -> MergeRecord {
-        let members: String = row[4]
-        return MergeRecord(
-            id: row[0], workspaceID: row[1], fromID: row[2], intoID: row[3],
-            members: members.split(separator: ",").compactMap { Int64($0) },
-            cause: Identifier(type: row[5], value: row[6]), source: row[7], messageID: row[8], createdAt: row[9],
-            undoneAt: row[10])
-    }
-
-    public func merge(workspaceID: Int64, id: Int64) async throws -> MergeRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT \(Self.mergeColumns) FROM merges WHERE workspace_id = ? AND id = ?",
-                arguments: [workspaceID, id]
-            ).map(Self.mergeRecord)
         }
     }
 
@@ -473,77 +370,8 @@ public final class SQLiteStore: PanoramaStore {
 
     // MARK: ProfileStore
 
-    private static let customerColumns = "id, canonical_id, created_at"
-
-    private static func customerRow(_ row: Row) -> CustomerRow {
-        CustomerRow(id: row[0], canonicalID: row[1], createdAt: row[2])
-    }
-
-    public func customer(workspaceID: Int64, id: Int64) async throws -> CustomerRow? {
-        try await pool.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE workspace_id = ? AND id = ?",
-                arguments: [workspaceID, id]
-            ).map(Self.customerRow)
-        }
-    }
-
-    public func members(workspaceID: Int64, canonicalID: Int64) async throws -> [CustomerRow] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT \(Self.customerColumns) FROM customers WHERE workspace_id = ? AND canonical_id = ? ORDER BY id",
-                arguments: [workspaceID, canonicalID]
-            ).map(Self.customerRow)
-        }
-    }
-
     private static func inList(_ ids: [Int64]) -> String {
         ids.map(String.init).joined(separator: ",")
-    }
-
-    public func identifiers(
-        workspaceID: Int64, customerIDs: [Int64]
-    ) async throws -> [(identifier: Identifier, customerID: Int64, createdAt: Int64)] {
-        guard !customerIDs.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT type, value, customer_id, created_at FROM identifiers
-                    WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs))) ORDER BY created_at, type, value
-                    """,
-                arguments: [workspaceID]
-            ).map { (Identifier(type: $0[0], value: $0[1]), $0[2], $0[3]) }
-        }
-    }
-
-    public func traits(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TraitValue] {
-        guard !customerIDs.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT name, value, updated_at FROM customer_traits
-                    WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs)))
-                    """,
-                arguments: [workspaceID]
-            ).map { TraitValue(name: $0[0], json: $0[1], updatedAt: $0[2]) }
-        }
-    }
-
-    public func owners(workspaceID: Int64, identifier: Identifier) async throws -> [Int64] {
-        try await pool.read { db in
-            try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT c.canonical_id FROM identifiers i
-                    JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
-                    WHERE i.workspace_id = ? AND i.type = ? AND i.value = ? ORDER BY 1
-                    """,
-                arguments: [workspaceID, identifier.type, identifier.value])
-        }
     }
 
     private static let eventColumns = """
@@ -605,98 +433,6 @@ public final class SQLiteStore: PanoramaStore {
         return Page(items: items, nextCursor: next)
     }
 
-    public func customerIDs(
-        workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int
-    ) async throws -> Page<Int64> {
-        var start: Int64 = 0
-        if let cursor {
-            guard let value = Int64(cursor), value >= 0 else {
-                throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
-            }
-            start = value
-        }
-        let after = start
-        let ids: [Int64] = try await pool.read { db in
-            var sql: String
-            var args: [any DatabaseValueConvertible]
-            if let prefix = query.identifierPrefix {
-                let upper = prefix + "\u{10FFFF}"
-                sql = """
-                    SELECT DISTINCT c.canonical_id FROM identifiers i
-                    JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
-                    WHERE i.workspace_id = ? AND i.value >= ? AND i.value < ?
-                    """
-                args = [workspaceID, prefix, upper]
-                if let type = query.identifierType {
-                    sql += " AND i.type = ?"
-                    args.append(type)
-                } else {
-                    // Range per type on the primary key (workspace_id, type, value).
-                    sql += " AND i.type IN (SELECT name FROM identifier_types WHERE workspace_id = i.workspace_id)"
-                }
-                if let trait = query.trait {
-                    sql += """
-                         AND EXISTS (SELECT 1 FROM customer_traits t JOIN customers m
-                            ON m.workspace_id = t.workspace_id AND m.id = t.customer_id
-                            WHERE t.workspace_id = c.workspace_id AND m.canonical_id = c.canonical_id
-                            AND t.name = ? AND t.value = ?)
-                        """
-                    args += [trait.name, trait.json]
-                }
-                sql += " AND c.canonical_id > ?"
-            } else if let trait = query.trait {
-                sql = """
-                    SELECT DISTINCT c.canonical_id FROM customer_traits t
-                    JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
-                    WHERE t.workspace_id = ? AND t.name = ? AND t.value = ? AND c.canonical_id > ?
-                    """
-                args = [workspaceID, trait.name, trait.json]
-            } else {
-                sql = "SELECT id FROM customers c WHERE workspace_id = ? AND canonical_id = id AND id > ?"
-                args = [workspaceID]
-            }
-            args.append(after)
-            sql += " ORDER BY 1 LIMIT ?"
-            args.append(limit + 1)
-            return try Int64.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-        }
-        let page = Array(ids.prefix(limit))
-        return Page(items: page, nextCursor: ids.count > limit ? page.last.map(String.init) : nil)
-    }
-
-    public func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord] {
-        guard !customerIDs.isEmpty else { return [] }
-        let list = Self.inList(customerIDs)
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.mergeColumns) FROM merges
-                    WHERE workspace_id = ? AND (from_id IN (\(list)) OR into_id IN (\(list))) ORDER BY id DESC
-                    """,
-                arguments: [workspaceID]
-            ).map(Self.mergeRecord)
-        }
-    }
-
-    public func conflicts(workspaceID: Int64, customerIDs: [Int64]) async throws -> [IdentityConflict] {
-        guard !customerIDs.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT customer_id, type, value, owner_id, reason, message_id, created_at FROM identity_conflicts
-                    WHERE workspace_id = ? AND customer_id IN (\(Self.inList(customerIDs))) ORDER BY id DESC LIMIT 100
-                    """,
-                arguments: [workspaceID]
-            ).map {
-                IdentityConflict(
-                    customerID: $0[0], identifier: Identifier(type: $0[1], value: $0[2]), ownerID: $0[3], reason: $0[4],
-                    messageID: $0[5], createdAt: $0[6])
-            }
-        }
-    }
-
     public func activity(
         workspaceID: Int64, customerIDs: [Int64]
     ) async throws -> (events: Int64, first: Int64?, last: Int64?) {
@@ -715,13 +451,6 @@ public final class SQLiteStore: PanoramaStore {
                     """,
                 arguments: [workspaceID, workspaceID])
             return (row?[0] ?? 0, row?[1], row?[2])
-        }
-    }
-
-    public func eventCount(workspaceID: Int64) async throws -> Int64 {
-        try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE workspace_id = ?", arguments: [workspaceID])
-                ?? 0
         }
     }
 

@@ -1,0 +1,50 @@
+import PostgresNIO
+
+/// Runs the shared queries on PostgreSQL through PostgresNIO.
+extension PostgresStore: SQLStore {
+    public var dialect: SQLDialect { .postgres }
+
+    static func postgresQuery(_ query: SQLQuery) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: query.values.count)
+        for value in query.values {
+            switch value {
+            case .int(let n): binds.append(n)
+            case .text(let s): binds.append(s)
+            case .bool(let b): binds.append(b)
+            case .null: binds.appendNull()
+            }
+        }
+        return PostgresQuery(unsafeSQL: query.sql, binds: binds)
+    }
+
+    public func fetch<T: Sendable>(_ query: SQLQuery, _ map: @Sendable (any SQLRow) throws -> T) async throws -> [T] {
+        try await fetch(query, on: nil, map)
+    }
+
+    /// Runs a shared query on a given connection (inside a transaction), or on the pool.
+    func fetch<T>(_ query: SQLQuery, on connection: PostgresConnection?, _ map: (any SQLRow) throws -> T)
+        async throws -> [T]
+    {
+        let q = Self.postgresQuery(query)
+        let rows =
+            if let connection { try await connection.query(q, logger: logger) } else {
+                try await client.query(q, logger: logger)
+            }
+        var result: [T] = []
+        for try await row in rows { result.append(try map(Reader(row: PostgresRandomAccessRow(row)))) }
+        return result
+    }
+
+    public func run(_ query: SQLQuery) async throws {
+        try await client.query(Self.postgresQuery(query), logger: logger)
+    }
+
+    struct Reader: SQLRow {
+        let row: PostgresRandomAccessRow
+        func int(_ index: Int) throws -> Int64 { try row[index].decode(Int64.self) }
+        func optionalInt(_ index: Int) throws -> Int64? { try row[index].decode(Int64?.self) }
+        func text(_ index: Int) throws -> String { try row[index].decode(String.self) }
+        func optionalText(_ index: Int) throws -> String? { try row[index].decode(String?.self) }
+        func bool(_ index: Int) throws -> Bool { try row[index].decode(Bool.self) }
+    }
+}
