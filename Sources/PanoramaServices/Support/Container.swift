@@ -100,11 +100,13 @@ public struct Services: Sendable {
     }
 
     /// The long-running services a node runs beside its HTTP server.
-    /// Leadership comes first so that a service group, which stops in reverse order, stops the
-    /// scheduler before giving leadership up.
+    /// The store (PostgreSQL) comes first and leadership second, so that a service group, which
+    /// stops in reverse order, stops the scheduler before giving leadership up, and closes the
+    /// store's connections last.
     public var backgroundServices: [any Service] {
         let cluster = cluster.services
-        return [cluster[0]] + [pipeline, maintenance] + cluster.dropFirst()
+        let store: [any Service] = (self.store as? PostgresStore).map { [$0] } ?? []
+        return store + [cluster[0]] + [pipeline, maintenance] + cluster.dropFirst()
     }
 
     /// On first start (no workspace yet) creates the `default` workspace with a write and an admin

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PanoramaCore
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// The production store: PostgreSQL through a PostgresNIO `PostgresClient` (a connection pool
@@ -13,7 +14,7 @@ import Synchronization
 /// up with the rows of newer versions before it resolves (see `withIdentityLock`). Message ids
 /// are de-duplicated by the `event_message_ids` key, so a resend is stored once whichever node
 /// receives it. Events are written with COPY.
-public final class PostgresStore: PanoramaStore {
+public final class PostgresStore: PanoramaStore, Service {
     let client: PostgresClient
     let logger: Logger
     /// The URL without its password.
@@ -33,6 +34,14 @@ public final class PostgresStore: PanoramaStore {
     /// Closes every connection; the store is unusable after.
     public func close() {
         pool.cancel()
+    }
+
+    /// The store as a member of the node's `ServiceGroup`: the pool runs from the moment the
+    /// store opens (migrations and bootstrap need it before the group starts), and the group
+    /// owns its end. Listed first, it stops last: after every service that queries it.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        close()
     }
 
     deinit { pool.cancel() }
