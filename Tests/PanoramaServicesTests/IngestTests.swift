@@ -439,6 +439,9 @@ struct PostgresIngestTests {
     @Test func nulCharactersAreStoredAsReplacementCharacters() async throws {
         try await on { try await tests.nulCharactersAreStoredAsReplacementCharacters() }
     }
+    @Test func identifierTypeChangesNeverSplitAValueBetweenHolders() async throws {
+        try await on { try await tests.identifierTypeChangesNeverSplitAValueBetweenHolders() }
+    }
 }
 
 /// A node refuses a store whose schema has migrations this build does not know.
@@ -494,6 +497,37 @@ extension IngestTests {
             #expect(events.contains { $0.event == "E\u{FFFD}F" })
             #expect(h.trait(p, "k\u{FFFD}ey") == #""v\u0000""#)
             #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 3)
+        }
+    }
+}
+
+extension IngestTests {
+    /// Saved identifier-type settings reach the pipeline's graph through `reloadIdentity`, queued
+    /// behind the groups already submitted; groups resolved before that use the graph's own
+    /// settings, so a type flipping between unique and shared never makes a second holder
+    /// (found by schemathesis: a 500 `identity_conflict`).
+    @Test func identifierTypeChangesNeverSplitAValueBetweenHolders() async throws {
+        try await Harness.run { h in
+            let settings = h.services.settings
+            try await h.send(#"{"anonymousId":"z1","userId":"u1"}"#, to: .identify)
+            // Shared, with the graph not yet rebuilt: this message must still resolve as before.
+            try await settings.saveIdentifierType(
+                h.workspaceID, IdentifierType(name: "anonymous_id", priority: 10, limit: nil, unique: false))
+            let during = try await h.send(#"{"anonymousId":"z1","event":"E","type":"track"}"#, to: .track)
+            #expect(during.stored == 1)
+            await h.services.pipeline.reloadIdentity(workspaceID: h.workspaceID)
+            try await h.send(#"{"anonymousId":"z1","userId":"u2"}"#, to: .identify)
+            // Back to unique, again before the graph is rebuilt, then after.
+            try await settings.saveIdentifierType(
+                h.workspaceID, IdentifierType(name: "anonymous_id", priority: 10, limit: nil, unique: true))
+            let again = try await h.send(#"{"anonymousId":"z1","event":"F","type":"track"}"#, to: .track)
+            #expect(again.stored == 1)
+            await h.services.pipeline.reloadIdentity(workspaceID: h.workspaceID)
+            let after = try await h.send(#"{"anonymousId":"z1","event":"G","type":"track"}"#, to: .track)
+            #expect(after.stored == 1)
+            #expect(try await h.services.store.eventCount(workspaceID: h.workspaceID) == 5)
+            // u2 arrived while the value was shared: it has a profile of its own, never merged into u1's.
+            #expect(try await h.profile("user_id", "u1").id != (try await h.profile("user_id", "u2").id))
         }
     }
 }

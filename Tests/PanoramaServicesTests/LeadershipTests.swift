@@ -124,7 +124,7 @@ struct LeadershipTests {
             await leader.die()
 
             let other = nodes.first { $0 !== leader }!
-            #expect(await eventually(within: .seconds(3)) { other.leadership.isLeader })
+            #expect(await eventually(within: .seconds(5)) { other.leadership.isLeader })
             #expect(!leader.leadership.isLeader)
         }
     }
@@ -142,7 +142,7 @@ struct LeadershipTests {
             await leader.shutDown()
 
             let other = nodes.first { $0 !== leader }!
-            #expect(await eventually(within: .seconds(3)) { other.leadership.isLeader })
+            #expect(await eventually(within: .seconds(5)) { other.leadership.isLeader })
             #expect(!leader.leadership.isLeader)
         }
     }
@@ -163,7 +163,7 @@ struct LeadershipTests {
                 // drops and the server gives up on it: the session ends, the lock is free.
                 try await admin.query("SELECT pg_terminate_backend(\(holder))", logger: quietLogger)
 
-                #expect(await eventually(within: .seconds(1)) { !leader.leadership.isLeader })
+                #expect(await eventually(within: .seconds(3)) { !leader.leadership.isLeader })
                 _ = try await soleLeader(of: nodes)
                 let newHolder = try await lockHolder(key, admin)
                 #expect(newHolder != nil && newHolder != holder)
@@ -205,7 +205,7 @@ struct LeadershipTests {
                 try await withNodes(["a", "b"], lockKey: key, job: job) { nodes in
                     let leader = try await soleLeader(of: nodes)
                     let other = nodes.first { $0 !== leader }!
-                    #expect(await eventually(within: .seconds(3)) { leader.runs >= 5 })
+                    #expect(await eventually(within: .seconds(5)) { leader.runs >= 5 })
                     #expect(other.runs == 0)
                     #expect(try await rows(of: other) == 0)
 
@@ -215,7 +215,7 @@ struct LeadershipTests {
                     // death may have committed its row too.
                     #expect((leaderRuns...leaderRuns + 1).contains(try await rows(of: leader)))
 
-                    #expect(await eventually(within: .seconds(3)) { other.runs >= 3 })
+                    #expect(await eventually(within: .seconds(5)) { other.runs >= 3 })
                     #expect(try await rows(of: other) >= 2)
                     #expect(leader.runs == leaderRuns)
                 }
@@ -317,7 +317,7 @@ private func withPostgres(_ body: (PostgresClient) async throws -> Void) async t
 
 /// Waits until exactly one node leads (at most 3 s) and returns it.
 private func soleLeader(of nodes: [Node]) async throws -> Node {
-    #expect(await eventually(within: .seconds(3)) { nodes.count(where: \.leadership.isLeader) == 1 })
+    #expect(await eventually(within: .seconds(5)) { nodes.count(where: \.leadership.isLeader) == 1 })
     return try #require(nodes.first { $0.leadership.isLeader })
 }
 
@@ -372,7 +372,7 @@ private func running(_ scheduler: ClusterScheduler, _ body: () async throws -> V
 }
 
 /// Polls `condition` every 10 ms until it holds or `within` passes; true if it held.
-private func eventually(within: Duration = .seconds(2), _ condition: () -> Bool) async -> Bool {
+private func eventually(within: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
     let end = ContinuousClock.now + within
     while !condition() {
         if ContinuousClock.now >= end { return false }

@@ -282,7 +282,10 @@ private struct Writer {
         }
         let changes = try await session.changes(workspaceID: workspaceID, since: version)
         if !changes.customers.isEmpty || !changes.identifiers.isEmpty {
-            let identity = try await settings.identity(workspaceID)
+            let identity: IdentitySettings
+            if let built = builtWith[workspaceID] { identity = built } else {
+                identity = try await settings.identity(workspaceID)
+            }
             for c in changes.customers { graph.update(customer: c.id, canonical: c.canonical) }
             for i in changes.identifiers {
                 graph.load(
@@ -306,14 +309,18 @@ private struct Writer {
         var seen = committing?.messageIDs ?? [:]
         do {
             for (request, (workspaceID, messages, _)) in ingests.enumerated() {
-                let identity = try await settings.identity(workspaceID)
+                let current = try await settings.identity(workspaceID)
                 // Shared stores only: there, resolution runs under the lock with nothing in flight, so
                 // a fresh snapshot is complete. A single-node store is told through `reloadIdentity`.
-                if session != nil, store.isShared, let built = builtWith[workspaceID], built != identity {
+                if session != nil, store.isShared, let built = builtWith[workspaceID], built != current {
                     graphs[workspaceID] = nil
                 }
                 var graph = try await takeGraph(workspaceID, session: session)
                 defer { graphs[workspaceID] = graph }
+                // A graph resolves under the settings it was built with: which types are unique
+                // decides where their values are held. Settings saved since apply once the graph is
+                // rebuilt (`reloadIdentity` queues that behind the groups already submitted).
+                let identity = builtWith[workspaceID] ?? current
                 // Only ids seen recently can be resends worth a look-up; an older resend is still
                 // caught when the store indexes it, and stored once.
                 let suspects = messages.map(\.messageID).filter { recent.contains(workspaceID, $0) }
