@@ -10,11 +10,15 @@ private struct MissingDataSet: Error {}
 /// The FEBRL data sets of ../shared/data/febrl, found relative to this file (the package root's
 /// sibling `shared`). Fails the calling test with a clear message when the file is absent.
 private func febrl(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [LabelledRecord] {
-    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    let path = directory.appendingPathComponent("../../../shared/data/febrl/\(name)").standardizedFileURL.path
+    // ../shared next to the package, or where PANORAMA_SHARED says (as .ci/run does).
+    let shared =
+        ProcessInfo.processInfo.environment["PANORAMA_SHARED"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared")
+        .standardizedFileURL.path
+    let path = shared + "/data/febrl/\(name)"
     guard let data = FileManager.default.contents(atPath: path) else {
         Issue.record(
-            "FEBRL data set missing at \(path): the accuracy tests need ../shared/data/febrl next to the package",
+            "FEBRL data set missing at \(path): the accuracy tests need ../shared/data/febrl next to the package (or PANORAMA_SHARED)",
             sourceLocation: sourceLocation)
         throw MissingDataSet()
     }
