@@ -405,7 +405,7 @@ public struct StoreMigration: Sendable {
                     }
                 }
                 if let text {
-                    cells.append(.text(PostgresStore.text(text)))
+                    cells.append(.text(text.withoutNUL))
                     continue
                 }
                 if column.nullable {

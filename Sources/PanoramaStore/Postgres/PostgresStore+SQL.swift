@@ -25,13 +25,10 @@ extension PostgresStore: SQLStore {
     func fetch<T>(_ query: SQLQuery, on connection: PostgresConnection?, _ map: (any SQLRow) throws -> T)
         async throws -> [T]
     {
-        let q = Self.postgresQuery(query)
-        let rows =
-            if let connection { try await connection.query(q, logger: logger) } else {
-                try await client.query(q, logger: logger)
-            }
         var result: [T] = []
-        for try await row in rows { result.append(try map(Reader(row: PostgresRandomAccessRow(row)))) }
+        for try await row in try await rows(Self.postgresQuery(query), on: connection) {
+            result.append(try map(Reader(row: PostgresRandomAccessRow(row))))
+        }
         return result
     }
 

@@ -87,8 +87,8 @@ extension PostgresStore {
                     """
                     INSERT INTO merges(workspace_id, from_id, into_id, members, cause_type, cause_value, source,
                         message_id, created_at)
-                    VALUES (\(m.workspaceID), \(m.fromID), \(m.intoID), \(members), \(PostgresStore.text(m.cause.type)),
-                        \(PostgresStore.text(m.cause.value)), \(m.source), \(PostgresStore.text(m.messageID)),
+                    VALUES (\(m.workspaceID), \(m.fromID), \(m.intoID), \(members), \(m.cause.type.withoutNUL),
+                        \(m.cause.value.withoutNUL), \(m.source), \(m.messageID?.withoutNUL),
                         \(m.createdAt))
                     """, logger: logger)
             }
@@ -97,9 +97,9 @@ extension PostgresStore {
                     """
                     INSERT INTO identity_conflicts(workspace_id, customer_id, type, value, owner_id, reason,
                         message_id, created_at)
-                    VALUES (\(workspaceID), \(c.customerID), \(PostgresStore.text(c.identifier.type)),
-                        \(PostgresStore.text(c.identifier.value)), \(c.ownerID), \(c.reason),
-                        \(PostgresStore.text(c.messageID)), \(c.createdAt))
+                    VALUES (\(workspaceID), \(c.customerID), \(c.identifier.type.withoutNUL),
+                        \(c.identifier.value.withoutNUL), \(c.ownerID), \(c.reason),
+                        \(c.messageID?.withoutNUL), \(c.createdAt))
                     """, logger: logger)
             }
             let skipped = try await writeEvents(commit.events)
@@ -154,8 +154,8 @@ extension PostgresStore {
             var versions: [Int64] = []
             for i in identifiers {
                 workspaces.append(i.workspaceID)
-                types.append(PostgresStore.text(i.identifier.type))
-                values.append(PostgresStore.text(i.identifier.value))
+                types.append(i.identifier.type.withoutNUL)
+                values.append(i.identifier.value.withoutNUL)
                 holders.append(i.shared ? i.customerID : 0)
                 customers.append(i.customerID)
                 created.append(i.createdAt)
@@ -191,7 +191,7 @@ extension PostgresStore {
         private func writeEvents(_ events: [IngestCommit.NewEvent]) async throws -> Set<Int> {
             guard !events.isEmpty else { return [] }
             let workspaces = events.map(\.workspaceID)
-            let ids = events.map { PostgresStore.text($0.event.messageID) }
+            let ids = events.map { $0.event.messageID.withoutNUL }
             let claimed = try await store.all(
                 """
                 INSERT INTO event_message_ids(workspace_id, message_id)
@@ -272,8 +272,8 @@ extension PostgresStore {
                 """
                 INSERT INTO customer_traits(workspace_id, customer_id, name, value, updated_at)
                 SELECT * FROM unnest(\(kept.map(\.workspaceID))::bigint[], \(kept.map(\.customerID))::bigint[],
-                    \(kept.map { PostgresStore.text($0.trait.name) })::text[],
-                    \(kept.map { PostgresStore.text($0.trait.json) })::text[], \(kept.map(\.trait.updatedAt))::bigint[])
+                    \(kept.map { $0.trait.name.withoutNUL })::text[],
+                    \(kept.map { $0.trait.json.withoutNUL })::text[], \(kept.map(\.trait.updatedAt))::bigint[])
                 ON CONFLICT (workspace_id, customer_id, name) DO UPDATE
                 SET value = excluded.value, updated_at = excluded.updated_at
                 WHERE excluded.updated_at > customer_traits.updated_at

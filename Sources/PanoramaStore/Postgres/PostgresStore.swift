@@ -90,13 +90,16 @@ public final class PostgresStore: PanoramaStore, Service {
     func all<each T: PostgresDecodable>(
         _ query: PostgresQuery, on connection: PostgresConnection? = nil, as _: (repeat each T).Type
     ) async throws -> [(repeat each T)] {
-        let rows =
-            if let connection { try await connection.query(query, logger: logger) } else {
-                try await client.query(query, logger: logger)
-            }
+        let rows = try await rows(query, on: connection)
         var result: [(repeat each T)] = []
         for try await row in rows.decode((repeat each T).self) { result.append(row) }
         return result
+    }
+
+    /// Runs a query on a given connection (inside a transaction), or on any of the pool's.
+    func rows(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> PostgresRowSequence {
+        if let connection { return try await connection.query(query, logger: logger) }
+        return try await client.query(query, logger: logger)
     }
 
     /// Runs `body` in a transaction on one connection; errors from `body` come out unwrapped.
@@ -122,13 +125,6 @@ public final class PostgresStore: PanoramaStore, Service {
         }
         return String(reflecting: error).prefix(400).description
     }
-
-    /// PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD.
-    static func text(_ s: String) -> String {
-        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s
-    }
-
-    static func text(_ s: String?) -> String? { s.map(text) }
 
     // MARK: WorkspaceStore
 
@@ -156,7 +152,7 @@ public final class PostgresStore: PanoramaStore, Service {
 
     public func existingMessageIDs(workspaceID: Int64, _ ids: [String]) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
-        let wanted = ids.map(Self.text)
+        let wanted = ids.map(\.withoutNUL)
         return Set(
             try await all(
                 """
@@ -244,38 +240,4 @@ public final class PostgresStore: PanoramaStore, Service {
     }
 
     public func maintain() async {}
-}
-
-/// The position after the last event of a timeline page: `timestamp.id`.
-struct EventCursor {
-    var timestamp: Int64
-    var id: Int64
-
-    init(timestamp: Int64, id: Int64) {
-        self.timestamp = timestamp
-        self.id = id
-    }
-
-    /// Parses a cursor this API returned; nil for none.
-    init?(_ text: String?) throws(PanoramaError) {
-        guard let text else { return nil }
-        let parts = text.split(separator: ".")
-        guard parts.count == 2, let t = Int64(parts[0]), let i = Int64(parts[1]) else {
-            throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
-        }
-        self.init(timestamp: t, id: i)
-    }
-
-    var text: String { "\(timestamp).\(id)" }
-}
-
-/// The last profile id of a customer-list page.
-enum CustomerCursor {
-    static func parse(_ text: String?) throws(PanoramaError) -> Int64 {
-        guard let text else { return 0 }
-        guard let value = Int64(text), value >= 0 else {
-            throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
-        }
-        return value
-    }
 }

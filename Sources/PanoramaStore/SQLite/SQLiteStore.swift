@@ -383,15 +383,7 @@ public final class SQLiteStore: PanoramaStore {
         workspaceID: Int64, customerIDs: [Int64], cursor: String?, limit: Int
     ) async throws -> Page<StoredEvent> {
         guard !customerIDs.isEmpty else { return Page(items: [], nextCursor: nil) }
-        var position: (Int64, Int64)?
-        if let cursor {
-            let parts = cursor.split(separator: ".")
-            guard parts.count == 2, let t = Int64(parts[0]), let i = Int64(parts[1]) else {
-                throw PanoramaError.badRequest("invalid_cursor", "cursor is not one this API returned", field: "cursor")
-            }
-            position = (t, i)
-        }
-        let after = position
+        let after = try EventCursor(cursor).map { ($0.timestamp, $0.id) }
         let rows = try await pool.read { db in
             let list = Self.inList(customerIDs)
             var indexed = "workspace_id = ? AND customer_id IN (\(list))"
@@ -428,7 +420,7 @@ public final class SQLiteStore: PanoramaStore {
         }
         var next: String?
         if rows.count > limit, let last = items.last {
-            next = "\(last.timestamp).\(last.id)"
+            next = EventCursor(timestamp: last.timestamp, id: last.id).text
         }
         return Page(items: items, nextCursor: next)
     }
