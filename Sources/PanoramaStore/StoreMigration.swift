@@ -204,16 +204,19 @@ public struct StoreMigration: Sendable {
         var keyIndexes: [Int] { key.map { k in columns.firstIndex { $0.name == k }! } }
     }
 
-    private static func int(_ name: String, nullable: Bool = false) -> Column {
+    static func int(_ name: String, nullable: Bool = false) -> Column {
         Column(name: name, kind: .integer, nullable: nullable)
     }
 
-    private static func text(_ name: String, nullable: Bool = false) -> Column {
+    static func text(_ name: String, nullable: Bool = false) -> Column {
         Column(name: name, kind: .text, nullable: nullable)
     }
 
-    /// The tables copied, in this order.
-    static let tables: [Table] = [
+    /// The tables copied, in this order: the foundation's, then each capability's
+    /// (`StoreMigration+Orders.swift` …).
+    static let tables: [Table] = foundationTables + ordersTables + loyaltyTables + duplicatesTables
+
+    static let foundationTables: [Table] = [
         Table(
             name: "workspaces", method: .insert, key: ["id"],
             columns: [int("id"), text("name"), text("time_zone"), int("created_at")],

@@ -8,7 +8,12 @@ import PostgresNIO
 /// Every customer-owned table leads with `(workspace_id, customer_id)` so that it can be
 /// distributed by that key (docs/SCALING.md). Times are epoch milliseconds in `BIGINT`.
 enum PostgresSchema {
-    static let migrations: [(name: String, sql: String)] = [
+    /// Every migration in the order it applies: the foundation's here, each capability's beside
+    /// its queries (`PostgresSchema+Orders.swift` …).
+    static let migrations: [(name: String, sql: String)] =
+        foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
+
+    static let foundation: [(name: String, sql: String)] = [
         (
             "v1_foundation",
             """

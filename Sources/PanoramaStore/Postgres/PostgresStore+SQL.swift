@@ -36,6 +36,22 @@ extension PostgresStore: SQLStore {
         try await client.query(Self.postgresQuery(query), logger: logger)
     }
 
+    public func atomically(_ steps: [SQLStep]) async throws -> [[Int64]]? {
+        do {
+            return try await transaction { connection in
+                var results: [[Int64]] = []
+                for step in steps {
+                    let rows = try await fetch(step.query, on: connection) { (try? $0.int(0)) ?? 0 }
+                    if step.required && rows.isEmpty { throw RequiredStepFailed() }
+                    results.append(rows)
+                }
+                return results
+            }
+        } catch is RequiredStepFailed {
+            return nil
+        }
+    }
+
     struct Reader: SQLRow {
         let row: PostgresRandomAccessRow
         func int(_ index: Int) throws -> Int64 { try row[index].decode(Int64.self) }

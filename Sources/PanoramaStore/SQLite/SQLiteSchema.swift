@@ -6,11 +6,23 @@ import GRDB
 /// Every customer-owned table is keyed by `(workspace_id, customer_id …)`. `events` is a rowid
 /// table for append speed; its customer index leads with `(workspace_id, customer_id)`.
 enum SQLiteSchema {
+    /// Every migration in the order it applies: the foundation's here, each capability's beside
+    /// its queries (`SQLiteSchema+Orders.swift` …).
+    static let migrations: [(name: String, sql: String)] =
+        foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1_foundation") { db in
-            try db.execute(
-                sql: """
+        for (name, sql) in migrations {
+            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
+        }
+        return migrator
+    }
+
+    static let foundation: [(name: String, sql: String)] = [
+        (
+            "v1_foundation",
+            """
                     CREATE TABLE workspaces(
                         id INTEGER PRIMARY KEY,
                         name TEXT NOT NULL UNIQUE,
@@ -122,11 +134,11 @@ enum SQLiteSchema {
                         message_id TEXT,
                         created_at INTEGER NOT NULL);
                     CREATE INDEX identity_conflicts_customer ON identity_conflicts(workspace_id, customer_id);
-                    """)
-        }
-        migrator.registerMigration("v2_cluster") { db in
-            try db.execute(
-                sql: """
+                    """
+        ),
+        (
+            "v2_cluster",
+            """
                     CREATE TABLE cluster_nodes(
                         node_id TEXT PRIMARY KEY,
                         address TEXT NOT NULL,
@@ -138,8 +150,7 @@ enum SQLiteSchema {
                         node_id TEXT NOT NULL,
                         last_run_at INTEGER NOT NULL,
                         runs INTEGER NOT NULL);
-                    """)
-        }
-        return migrator
-    }
+                    """
+        ),
+    ]
 }

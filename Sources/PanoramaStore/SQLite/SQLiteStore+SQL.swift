@@ -33,6 +33,20 @@ extension SQLiteStore: SQLStore {
         try await pool.write { db in try db.execute(sql: query.sql, arguments: Self.arguments(query.values)) }
     }
 
+    public func atomically(_ steps: [SQLStep]) async throws -> [[Int64]]? {
+        do {
+            return try await pool.write { db in
+                try steps.map { step in
+                    let rows = try Row.fetchAll(db, sql: step.query.sql, arguments: Self.arguments(step.query.values))
+                    if step.required && rows.isEmpty { throw RequiredStepFailed() }
+                    return rows.map { $0.isEmpty ? 0 : (Int64.fromDatabaseValue($0[0] as DatabaseValue) ?? 0) }
+                }
+            }
+        } catch is RequiredStepFailed {
+            return nil
+        }
+    }
+
     struct Reader: SQLRow {
         let row: Row
         func int(_ index: Int) throws -> Int64 { row[index] }

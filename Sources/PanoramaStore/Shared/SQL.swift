@@ -79,7 +79,27 @@ public protocol SQLStore: Sendable {
     func fetch<T: Sendable>(_ query: SQLQuery, _ map: @Sendable (any SQLRow) throws -> T) async throws -> [T]
     /// Runs a statement in its own transaction.
     func run(_ query: SQLQuery) async throws
+    /// Runs the steps in order in one transaction and returns, for each step, the first column of
+    /// its rows as integers (0 where it is not an integer). When a `required` step returns no row,
+    /// everything is rolled back and the answer is nil: that is how a write checks a condition
+    /// (`UPDATE … WHERE version = ? RETURNING id`) and how optimistic concurrency retries.
+    func atomically(_ steps: [SQLStep]) async throws -> [[Int64]]?
 }
+
+/// One statement of an atomic batch (`SQLStore.atomically`).
+public struct SQLStep: Sendable {
+    public var query: SQLQuery
+    /// The statement must return a row, or the whole batch is rolled back.
+    public var required: Bool
+
+    public init(_ query: SQLQuery, required: Bool = false) {
+        self.query = query
+        self.required = required
+    }
+}
+
+/// Thrown inside a store's transaction to roll an atomic batch back.
+struct RequiredStepFailed: Error {}
 
 extension SQLStore {
     /// A builder in this store's dialect.

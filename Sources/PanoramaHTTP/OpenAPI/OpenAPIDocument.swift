@@ -1,9 +1,42 @@
+import PanoramaCore
+
 /// The OpenAPI 3 description of the REST and tracking APIs, served at `/openapi.json`.
 ///
 /// Keep it in step with the router: a test checks that it lists exactly the routes the router has.
 enum OpenAPIDocument {
-    /// The document as JSON text.
-    static let json = #"""
+    /// The document as JSON text: the base below with every capability's part merged in.
+    static let json: String = {
+        var document = (try? JSONParser.parse(base).objectValue) ?? JSONObject()
+        for part in parts {
+            guard let fragment = try? JSONParser.parse(part).objectValue else {
+                preconditionFailure("an OpenAPI part is not a JSON object")
+            }
+            merge(fragment, into: &document)
+        }
+        return JSONValue.object(document).jsonText
+    }()
+
+    /// Parts of the document kept beside the capability they describe (each a JSON object with
+    /// any of `tags`, `paths` and `components`), merged into the base.
+    static let parts: [String] = [ordersPart, importsPart, loyaltyPart, duplicatesPart]
+
+    /// Merges objects key by key (a part adds paths and schemas) and appends arrays (tags).
+    static func merge(_ part: JSONObject, into document: inout JSONObject) {
+        for (key, value) in part.members {
+            switch (document[key], value) {
+            case (.object(var existing)?, .object(let added)):
+                merge(added, into: &existing)
+                document.set(key, .object(existing))
+            case (.array(let existing)?, .array(let added)):
+                document.set(key, .array(JSONArray(existing.elements + added.elements)))
+            default:
+                document.set(key, value)
+            }
+        }
+    }
+
+    /// The document without the capability parts.
+    static let base = #"""
         {
           "openapi": "3.0.3",
           "info": {

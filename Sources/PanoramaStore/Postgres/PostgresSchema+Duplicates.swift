@@ -1,0 +1,4 @@
+extension PostgresSchema {
+    /// The duplicates tables (none yet).
+    static let duplicatesMigrations: [(name: String, sql: String)] = []
+}

@@ -1,0 +1,4 @@
+extension SQLiteSchema {
+    /// The orders tables (none yet).
+    static let ordersMigrations: [(name: String, sql: String)] = []
+}
