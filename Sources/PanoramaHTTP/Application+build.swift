@@ -39,6 +39,7 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
 
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: services.keys))
     CustomerController(profiles: services.profiles).addRoutes(to: api)
+    OrdersController(orders: services.orders).addRoutes(to: api)
     AdminController(
         pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster
     ).addRoutes(to: api)

@@ -62,12 +62,14 @@ public struct IngestCommit: Sendable {
     public var conflicts: [(workspaceID: Int64, conflict: IdentityConflict)] = []
     public var events: [NewEvent] = []
     public var traits: [TraitWrite] = []
+    /// Orders to insert or update by external id (`Order.customerID` is the resolved raw profile).
+    public var orders: [(workspaceID: Int64, order: Order)] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         customers.isEmpty && identifiers.isEmpty && merges.isEmpty && conflicts.isEmpty && events.isEmpty
-            && traits.isEmpty
+            && traits.isEmpty && orders.isEmpty
     }
 }
 

@@ -57,6 +57,8 @@ public struct OrderItem: Sendable, Equatable {
     public var unitPrice: Int64
     /// Discount on the whole line, minor units.
     public var discount: Int64
+    /// Units of the line refunded or returned so far.
+    public var refundedQuantity: Int64 = 0
 
     public init(
         line: Int, productID: String? = nil, sku: String? = nil, name: String? = nil, category: String? = nil,
@@ -75,6 +77,11 @@ public struct OrderItem: Sendable, Equatable {
 
     /// What the line costs after its discount.
     public var amount: Int64 { quantity * unitPrice - discount }
+
+    /// What `units` of the line cost, their share of the line's discount taken off (rounded down).
+    public func amount(ofUnits units: Int64) -> Int64 {
+        quantity == 0 ? 0 : amount * units / quantity
+    }
 }
 
 /// An order as stored.
@@ -110,6 +117,8 @@ public struct Order: Sendable, Equatable {
     public var source: String
     public var createdAt: Int64
     public var updatedAt: Int64
+    /// Bumped by every write of the order (optimistic concurrency for refunds).
+    public var version: Int64 = 0
 
     public init(
         id: Int64 = 0, externalID: String, customerID: Int64 = 0, status: OrderStatus = .completed,

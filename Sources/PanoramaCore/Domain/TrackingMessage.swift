@@ -41,6 +41,13 @@ public struct TrackingMessage: Sendable {
     public var identifiers: [Identifier]
     /// Identifier candidates that failed normalization; the message is kept, the value is not used to resolve.
     public var invalidIdentifiers: [NormalizationError]
+    /// The order the message records: an `Order Completed` / `Updated` / `Cancelled` event, a REST
+    /// order, an imported order row. Stored (by external id) with the profile the message resolves to.
+    public var order: Order?
+    /// False for imported records that update a profile (identifiers, traits, orders) without
+    /// adding an event to its timeline; such messages are not de-duplicated by message id (what
+    /// they write is idempotent by itself).
+    public var recordsEvent = true
 
     public init(
         type: MessageType, messageID: String, userID: String? = nil, anonymousID: String? = nil,

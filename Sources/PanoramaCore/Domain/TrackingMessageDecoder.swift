@@ -147,13 +147,23 @@ public struct TrackingMessageDecoder: Sendable {
             throw .badRequest(first.code, first.message, field: path(userID != nil ? "userId" : "anonymousId"))
         }
 
-        return TrackingMessage(
+        var message = TrackingMessage(
             type: type, messageID: messageID!, userID: userID, anonymousID: anonymousID, previousID: previousID,
             groupID: groupID, event: event, name: name, timestamp: timestamp, originalTimestamp: originalTimestamp,
             sentAt: sentAt, receivedAt: receivedAt, properties: properties,
             traits: traits,
             context: contextObject.map { $0.sourceText ?? JSONValue.object($0).jsonText },
             identifiers: found, invalidIdentifiers: invalid)
+        // An ecommerce order event records the order too. Tracking never refuses an event for its
+        // properties: one whose order does not decode is stored as a plain event.
+        if type == .track, let event, let status = OrderDecoder.orderEvents[event],
+            let props = object["properties"]?.objectValue
+        {
+            message.order = try? OrderDecoder.order(props, defaultTime: timestamp, defaultStatus: status)
+            if event == "Order Cancelled" { message.order?.status = .cancelled }
+            message.order?.source = "tracking"
+        }
+        return message
     }
 
     /// An id field: a non-empty string, or a number (some SDKs send numeric user ids). Null and "" mean absent.

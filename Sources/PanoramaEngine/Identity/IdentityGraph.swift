@@ -312,6 +312,37 @@ public struct IdentityGraph: Sendable {
         return Resolution.Merge(from: from, into: target, members: moved, cause: cause)
     }
 
+    /// Why two live profiles cannot be merged by hand.
+    public enum MergeRefusal: Error, Sendable, Equatable {
+        /// One of them is not a live profile (unknown, or merged into another).
+        case notLive(Int64)
+        /// They are already one profile.
+        case same
+        /// Together they would hold more identifiers of `type` than its limit allows
+        /// (two different `user_id`s, say).
+        case limitExceeded(type: String)
+    }
+
+    /// Merges the live profile `from` into the live profile `into` on a decision made outside
+    /// identity resolution (a reviewed or automatic duplicate match), keeping every limit:
+    /// a merge that would pass one is refused, never half done. Logged and undone like any merge.
+    public mutating func merge(
+        _ from: Int64, into target: Int64, cause: Identifier, settings: IdentitySettings
+    ) -> Result<Resolution.Merge, MergeRefusal> {
+        guard knows(from), canonical(from) == from else { return .failure(.notLive(from)) }
+        guard knows(target), canonical(target) == target else { return .failure(.notLive(target)) }
+        guard from != target else { return .failure(.same) }
+        var combined = counts(of: target)
+        for (type, n) in counts(of: from) { combined[type, default: 0] += n }
+        if let type = Self.firstViolation(combined, settings) { return .failure(.limitExceeded(type: type)) }
+        return .success(merge(from, into: target, cause: cause))
+    }
+
+    /// Whether `id` is a raw profile of this graph.
+    private func knows(_ id: Int64) -> Bool {
+        id > 0 && id < nextID
+    }
+
     /// Splits off again what a merge joined: the members it moved that are still part of the
     /// live profile the merge's target belongs to now. Returns the raw profiles that moved back
     /// to `from` (empty when there is nothing left to split).

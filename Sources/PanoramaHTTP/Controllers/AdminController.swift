@@ -133,12 +133,14 @@ struct AdminController {
         return JSONResponse.make(Self.json(type))
     }
 
-    static func jsonBody(_ request: Request) async throws -> JSONValue {
+    /// The request body as a JSON object, refused above `limit` kilobytes.
+    static func jsonBody(_ request: Request, limitKB: Int = 64) async throws -> JSONValue {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: 64 * 1024)
+            buffer = try await request.body.collect(upTo: limitKB * 1024)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw PanoramaError(.payloadTooLarge, code: "payload_too_large", message: "request body is over 64 KB")
+            throw PanoramaError(
+                .payloadTooLarge, code: "payload_too_large", message: "request body is over \(limitKB) KB")
         }
         let value = try IngestService.parse(Array(buffer.readableBytesView))
         guard case .object = value else {

@@ -31,6 +31,7 @@ public final class IngestPipeline: Service, Sendable {
         case ingest(
             workspaceID: Int64, messages: [TrackingMessage], reply: CheckedContinuation<IngestOutcome, any Error>)
         case undo(workspaceID: Int64, mergeID: Int64, reply: CheckedContinuation<MergeRecord, any Error>)
+        case merge(ManualMerge, reply: CheckedContinuation<MergeRecord, any Error>)
         /// Identifier types changed: rebuild the workspace's graph from the store.
         case reload(workspaceID: Int64, reply: CheckedContinuation<Void, Never>)
     }
@@ -79,6 +80,22 @@ public final class IngestPipeline: Service, Sendable {
         }
     }
 
+    /// Merges two live profiles on a decision made outside identity resolution (a duplicate match
+    /// reviewed or above the auto-merge threshold): logged like any merge, with `cause` and
+    /// `source`, and undoable. Raw ids are taken to their live profiles first. Throws
+    /// `already_merged` (409) when they are one profile, `merge_limit_exceeded` (409) when together
+    /// they would pass an identifier type's limit, `customer_not_found` (404) for an unknown id.
+    public func merge(
+        workspaceID: Int64, from: Int64, into: Int64, cause: Identifier, source: String
+    ) async throws -> MergeRecord {
+        let request = ManualMerge(workspaceID: workspaceID, from: from, into: into, cause: cause, source: source)
+        return try await withCheckedThrowingContinuation { reply in
+            if !queue.push(.merge(request, reply: reply)) {
+                reply.resume(throwing: PanoramaError.unavailable("the server is shutting down; retry on another node"))
+            }
+        }
+    }
+
     public func run() async throws {
         let queue = self.queue
         let (store, settings, clock, metrics, logger) = (
@@ -101,6 +118,15 @@ public final class IngestPipeline: Service, Sendable {
             queue.finish()
         }
     }
+}
+
+/// A merge decided outside identity resolution.
+struct ManualMerge: Sendable {
+    var workspaceID: Int64
+    var from: Int64
+    var into: Int64
+    var cause: Identifier
+    var source: String
 }
 
 /// The state the pipeline's run loop owns.
@@ -168,11 +194,13 @@ private struct Writer {
         while let batch = await queue.next() {
             var ingests: [(Int64, [TrackingMessage], Reply)] = []
             var undos: [(Int64, Int64, CheckedContinuation<MergeRecord, any Error>)] = []
+            var merges: [(ManualMerge, CheckedContinuation<MergeRecord, any Error>)] = []
             var reloads: [(Int64, CheckedContinuation<Void, Never>)] = []
             for work in batch {
                 switch work {
                 case .ingest(let w, let m, let r): ingests.append((w, m, r))
                 case .undo(let w, let m, let r): undos.append((w, m, r))
+                case .merge(let m, let r): merges.append((m, r))
                 case .reload(let w, let r): reloads.append((w, r))
                 }
             }
@@ -202,14 +230,22 @@ private struct Writer {
                 let store = self.store
                 inflight = (prepared, Task { try await store.commit(prepared.commit) })
             }
-            // Undo needs settled state; with nothing else queued, answer the group at once.
-            if !undos.isEmpty || queue.isEmpty, let current = inflight {
+            // Undo and merge need settled state; with nothing else queued, answer the group at once.
+            if !undos.isEmpty || !merges.isEmpty || queue.isEmpty, let current = inflight {
                 inflight = nil
                 _ = await finish(current.prepared, current.task.result)
             }
             for (workspaceID, mergeID, reply) in undos {
                 do {
                     reply.resume(returning: try await undo(workspaceID: workspaceID, mergeID: mergeID))
+                } catch {
+                    reply.resume(throwing: error)
+                }
+            }
+            for (request, reply) in merges {
+                do {
+                    let done = try await merge(request)
+                    reply.resume(returning: try await logged(request.workspaceID, from: done.from, into: done.into))
                 } catch {
                     reply.resume(throwing: error)
                 }
@@ -245,6 +281,20 @@ private struct Writer {
                         r.resume(returning: record)
                     } catch {
                         graphs[w] = nil
+                        r.resume(throwing: error)
+                    }
+                case .merge(let m, let r):
+                    do {
+                        let w = m.workspaceID
+                        let done = try await store.withIdentityLock(workspaceIDs: [w]) { session in
+                            try await self.catchUp(w, session)
+                            let done = try await self.merge(m, session: session)
+                            self.versions[w] = session.version(workspaceID: w)
+                            return done
+                        }
+                        r.resume(returning: try await logged(w, from: done.from, into: done.into))
+                    } catch {
+                        graphs[m.workspaceID] = nil
                         r.resume(throwing: error)
                     }
                 }
@@ -329,8 +379,9 @@ private struct Writer {
                     ? [] : try await store.existingMessageIDs(workspaceID: workspaceID, suspects)
                 var outcome = IngestOutcome(stored: 0, duplicates: 0, customerIDs: [])
                 for (index, message) in messages.enumerated() {
-                    if existing.contains(message.messageID)
-                        || !seen[workspaceID, default: []].insert(message.messageID).inserted
+                    if message.recordsEvent
+                        && (existing.contains(message.messageID)
+                            || !seen[workspaceID, default: []].insert(message.messageID).inserted)
                     {
                         outcome.duplicates += 1
                         outcome.customerIDs.append(0)
@@ -342,10 +393,12 @@ private struct Writer {
                     append(
                         message, resolution: r, workspaceID: workspaceID, now: now, identity: identity, to: &p.commit)
                     p.merges += r.merges.count
-                    p.origin.append((request, index))
+                    if message.recordsEvent {
+                        p.origin.append((request, index))
+                        recent.insert(workspaceID, message.messageID)
+                    }
                     outcome.stored += 1
                     outcome.customerIDs.append(r.customerID)
-                    recent.insert(workspaceID, message.messageID)
                 }
                 p.outcomes.append(outcome)
             }
@@ -387,17 +440,15 @@ private struct Writer {
                         messageID: message.messageID, createdAt: now)
                 ))
         }
-        commit.events.append(
-            .init(
-                workspaceID: workspaceID,
-                event: StoredEvent(
-                    id: 0, customerID: customer, messageID: message.messageID, type: message.type,
-                    event: message.event, name: message.name, userID: message.userID,
-                    anonymousID: message.anonymousID, groupID: message.groupID, previousID: message.previousID,
-                    timestamp: message.timestamp, originalTimestamp: message.originalTimestamp,
-                    sentAt: message.sentAt, receivedAt: message.receivedAt, properties: message.properties,
-                    traits: message.traits.map { $0.sourceText ?? JSONValue.object($0).jsonText },
-                    context: message.context)))
+        if var order = message.order {
+            order.customerID = customer
+            order.createdAt = now
+            order.updatedAt = now
+            commit.orders.append((workspaceID, order))
+        }
+        if message.recordsEvent {
+            commit.events.append(eventRecord(message, customer: customer, workspaceID: workspaceID))
+        }
         if message.type == .identify, let traits = message.traits {
             for (name, value) in traits.members {
                 commit.traits.append(
@@ -406,6 +457,20 @@ private struct Writer {
                         trait: TraitValue(name: name.withoutNUL, json: value.jsonText, updatedAt: message.timestamp)))
             }
         }
+    }
+
+    /// The event a message appends to its profile's timeline.
+    private func eventRecord(_ message: TrackingMessage, customer: Int64, workspaceID: Int64) -> IngestCommit.NewEvent {
+        .init(
+            workspaceID: workspaceID,
+            event: StoredEvent(
+                id: 0, customerID: customer, messageID: message.messageID, type: message.type,
+                event: message.event, name: message.name, userID: message.userID,
+                anonymousID: message.anonymousID, groupID: message.groupID, previousID: message.previousID,
+                timestamp: message.timestamp, originalTimestamp: message.originalTimestamp,
+                sentAt: message.sentAt, receivedAt: message.receivedAt, properties: message.properties,
+                traits: message.traits.map { $0.sourceText ?? JSONValue.object($0).jsonText },
+                context: message.context))
     }
 
     /// Answers a group after its commit; returns false (and resets the graphs) when it failed.
@@ -441,6 +506,58 @@ private struct Writer {
             ?? PanoramaError.unavailable(
                 "the store did not accept the write; nothing of this request was stored, retry it")
         for reply in p.replies { reply.resume(throwing: failure) }
+    }
+
+    /// Applies a manual merge to the graph and commits it; returns the live profiles it joined.
+    private mutating func merge(
+        _ m: ManualMerge, session: (any IdentitySession)? = nil
+    ) async throws -> (from: Int64, into: Int64) {
+        let w = m.workspaceID
+        var graph = try await takeGraph(w, session: session)
+        let from = graph.canonical(m.from)
+        let into = graph.canonical(m.into)
+        let identity: IdentitySettings
+        if let built = builtWith[w] { identity = built } else { identity = try await settings.identity(w) }
+        let result = graph.merge(from, into: into, cause: m.cause, settings: identity)
+        graphs[w] = graph
+        let done: Resolution.Merge
+        switch result {
+        case .success(let merge): done = merge
+        case .failure(.notLive(let id)):
+            throw PanoramaError.notFound("customer_not_found", "no customer \(id) in this workspace")
+        case .failure(.same):
+            throw PanoramaError.conflict(
+                "already_merged", "customers \(m.from) and \(m.into) are already one profile (\(into))")
+        case .failure(.limitExceeded(let type)):
+            throw PanoramaError.conflict(
+                "merge_limit_exceeded",
+                "customers \(from) and \(into) together would hold more '\(type)' identifiers than its limit allows")
+        }
+        let now = clock.now()
+        var commit = IngestCommit()
+        commit.merges.append(
+            MergeRecord(
+                id: 0, workspaceID: w, fromID: done.from, intoID: done.into, members: done.members, cause: m.cause,
+                source: m.source, messageID: nil, createdAt: now))
+        do {
+            if let session { _ = try await session.commit(commit) } else { _ = try await store.commit(commit) }
+        } catch {
+            graphs[w] = nil
+            throw PanoramaError.unavailable("the store did not accept the merge; retry it")
+        }
+        metrics.increment("panorama_merges_total", labels: [], by: 1)
+        return (done.from, done.into)
+    }
+
+    /// The merge record a committed manual merge wrote.
+    func logged(_ workspaceID: Int64, from: Int64, into: Int64) async throws -> MergeRecord {
+        let logged = try await store.merges(workspaceID: workspaceID, customerIDs: [from]).first {
+            $0.fromID == from && $0.intoID == into && $0.undoneAt == nil
+        }
+        guard let logged else {
+            throw PanoramaError.unavailable("the merge was stored but could not be read back; look it up by customer")
+        }
+        return logged
     }
 
     private mutating func undo(

@@ -26,11 +26,16 @@ public final class IngestService: Sendable {
     private let pipeline: IngestPipeline
     private let settings: WorkspaceSettingsCache
     private let metrics: any MetricsSink
+    private let orders: OrderService?
 
-    public init(pipeline: IngestPipeline, settings: WorkspaceSettingsCache, metrics: any MetricsSink) {
+    public init(
+        pipeline: IngestPipeline, settings: WorkspaceSettingsCache, metrics: any MetricsSink,
+        orders: OrderService? = nil
+    ) {
         self.pipeline = pipeline
         self.settings = settings
         self.metrics = metrics
+        self.orders = orders
     }
 
     /// Parses a request body as JSON, with an error that says where it broke.
@@ -104,6 +109,16 @@ public final class IngestService: Sendable {
             }
         }
         let outcome = try await pipeline.submit(workspaceID: workspaceID, messages: messages)
+        if let orders {
+            // Orders and refunds that came as ecommerce events, once the events are durable. Resends
+            // (duplicates) go through again: what a crash interrupted here is finished by the
+            // client's retry, and applying twice changes nothing.
+            let saved = messages.compactMap { $0.order?.externalID }
+            if !saved.isEmpty { await orders.trackedOrdersSaved(workspaceID: workspaceID, externalIDs: saved) }
+            for message in messages where message.type == .track && message.event == OrderDecoder.refundEvent {
+                await orders.trackedRefund(workspaceID: workspaceID, message: message)
+            }
+        }
         return IngestResult(stored: outcome.stored, duplicates: outcome.duplicates, rejected: rejected)
     }
 

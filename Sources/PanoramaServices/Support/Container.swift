@@ -43,6 +43,7 @@ public struct Services: Sendable {
     public let keys: KeyService
     public let pipeline: IngestPipeline
     public let ingest: IngestService
+    public let orders: OrderService
     public let profiles: ProfileService
     public let maintenance: StoreMaintenance
     public let cluster: ClusterService
@@ -91,7 +92,9 @@ public struct Services: Sendable {
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)
         self.pipeline = IngestPipeline(store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
-        self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics)
+        self.orders = OrderService(
+            store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger)
+        self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics, orders: orders)
         self.profiles = ProfileService(store: store, settings: settings)
         self.maintenance = StoreMaintenance(store: store)
         self.cluster = ClusterService(

@@ -104,7 +104,19 @@ extension PostgresStore {
             }
             let skipped = try await writeEvents(commit.events)
             try await writeTraits(commit.traits)
+            for (workspaceID, order) in commit.orders {
+                try await writeOrder(workspaceID: workspaceID, order)
+            }
             return skipped
+        }
+
+        /// An order and its lines (statements shared with SQLite: `OrderQueries.swift`).
+        private func writeOrder(workspaceID: Int64, _ order: Order) async throws {
+            let upsert = PostgresStore.upsertOrder(SQLBuilder(.postgres), workspaceID: workspaceID, order)
+            guard let id = try await store.fetch(upsert, on: connection, { try $0.int(0) }).first else { return }
+            for q in PostgresStore.saveItems(SQLBuilder(.postgres), workspaceID: workspaceID, orderID: id, order.items) {
+                _ = try await store.fetch(q, on: connection) { _ in 0 }
+            }
         }
 
         func commitUndo(workspaceID: Int64, mergeID: Int64, from: Int64, movedBack: [Int64], now: Int64) async throws {

@@ -248,6 +248,9 @@ public final class SQLiteStore: PanoramaStore {
                 traitWrite.bind(t.trait.updatedAt)
                 _ = try traitWrite.step()
             }
+            for (workspaceID, order) in commit.orders {
+                try Self.saveOrder(db, workspaceID: workspaceID, order)
+            }
             return skipped
         }
         let due = unindexed.withLock { count in
@@ -259,6 +262,18 @@ public final class SQLiteStore: PanoramaStore {
             try await pool.write { db in try Self.flushEventIndex(db) }
         }
         return skipped
+    }
+
+    /// Writes an order and its lines (statements shared with PostgreSQL: `OrderQueries.swift`).
+    static func saveOrder(_ db: Database, workspaceID: Int64, _ order: Order) throws {
+        let upsert = upsertOrder(SQLBuilder(.sqlite), workspaceID: workspaceID, order)
+        guard
+            let id = try Int64.fetchOne(
+                db.cachedStatement(sql: upsert.sql), arguments: arguments(upsert.values))
+        else { return }
+        for q in saveItems(SQLBuilder(.sqlite), workspaceID: workspaceID, orderID: id, order.items) {
+            try db.cachedStatement(sql: q.sql).execute(arguments: arguments(q.values))
+        }
     }
 
     /// Events appended since the last index flush (an estimate; the flush reads the real tail).

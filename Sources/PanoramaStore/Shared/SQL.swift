@@ -11,6 +11,11 @@ public enum SQLValue: Sendable {
     case text(String)
     case bool(Bool)
     case null
+
+    /// Text, or NULL for nil.
+    public static func nullable(_ value: String?) -> SQLValue { value.map { .text($0.withoutNUL) } ?? .null }
+    /// An integer, or NULL for nil.
+    public static func nullable(_ value: Int64?) -> SQLValue { value.map { .int($0) } ?? .null }
 }
 
 /// A statement written once for both stores: the text is built through `SQLBuilder`, which
@@ -50,6 +55,14 @@ public struct SQLBuilder {
     public mutating func bind(_ value: String) { bind(.text(value.withoutNUL)) }
     public mutating func bind(_ value: String?) { bind(value.map { SQLValue.text($0.withoutNUL) } ?? .null) }
     public mutating func bind(_ value: Bool) { bind(.bool(value)) }
+
+    /// Values separated by commas, each bound: the inside of `VALUES (…)`.
+    public mutating func bindList(_ list: [SQLValue]) {
+        for (i, value) in list.enumerated() {
+            if i > 0 { sql += ", " }
+            bind(value)
+        }
+    }
 
     /// `column IN (…)` over integers, written inline (they are numbers, never text).
     public mutating func inList(_ column: String, _ ids: [Int64]) {
