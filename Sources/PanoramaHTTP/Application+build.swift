@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import PanoramaCore
 import PanoramaServices
+import PanoramaStore
 import Prometheus
 
 /// Builds the router: tracking API, REST API behind admin keys, health, metrics and the API document.
@@ -40,6 +41,7 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: services.keys))
     CustomerController(profiles: services.profiles).addRoutes(to: api)
     OrdersController(orders: services.orders).addRoutes(to: api)
+    ImportsController(jobs: services.importJobs).addRoutes(to: api)
     AdminController(
         pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster
     ).addRoutes(to: api)
@@ -82,6 +84,8 @@ public func buildApplication(
     let registry = PrometheusCollectorRegistry()
     let services = try await Services.open(
         configuration: configuration, metrics: PrometheusSink(registry: registry), logger: logger)
+    // One process resolves identities over an SQLite store (a second would allocate the same ids).
+    try (services.store as? SQLiteStore)?.claimWriter()
     let issued = try await services.bootstrap()
     let router = buildRouter(services, registry: registry)
     let app = Application(

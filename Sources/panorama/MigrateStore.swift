@@ -142,6 +142,16 @@ final class ProgressBar: Sendable {
 
     /// Redraws the line of `step`, starting a new line when the step changes.
     func update(step: String, done: Int64, total: Int64) {
+        draw(step: step, share: total > 0 ? min(1, Double(done) / Double(total)) : 1, rows: done, of: total)
+    }
+
+    /// Redraws the line of a step whose row count is not known ahead (an import: the share comes
+    /// from the bytes read).
+    func update(step: String, rows: Int64, share: Double?) {
+        draw(step: step, share: share ?? 0, rows: rows, of: nil)
+    }
+
+    private func draw(step: String, share: Double, rows done: Int64, of total: Int64?) {
         guard enabled else { return }
         current.withLock { s in
             if s?.name != step {
@@ -150,12 +160,12 @@ final class ProgressBar: Sendable {
             }
             let elapsed = ContinuousClock.now - s!.started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let share = total > 0 ? min(1, Double(done) / Double(total)) : 1
-            let filled = Int(share * 30)
+            let filled = Int(min(1, share) * 30)
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
             let name = step.padding(toLength: max(step.count, 26), withPad: " ", startingAt: 0)
+            let count = total.map { "\(done)/\($0)" } ?? "\(done)"
             Self.write(
-                "\r  \(name) \(bar) \(Int(share * 100))%  \(done)/\(total) rows  \(MigrateStore.rate(done, seconds)) rows/s   "
+                "\r  \(name) \(bar) \(Int(share * 100))%  \(count) rows  \(MigrateStore.rate(done, seconds)) rows/s   "
             )
         }
     }

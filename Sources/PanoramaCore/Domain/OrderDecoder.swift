@@ -146,6 +146,19 @@ public enum OrderDecoder {
         public var reason: String?
         public var refundedAt: Int64
 
+        public init(
+            externalID: String?, kind: RefundKind, amount: Int64?,
+            lines: [(line: Int?, sku: String?, productID: String?, quantity: Int64?, amount: Int64?)],
+            reason: String?, refundedAt: Int64
+        ) {
+            self.externalID = externalID
+            self.kind = kind
+            self.amount = amount
+            self.lines = lines
+            self.reason = reason
+            self.refundedAt = refundedAt
+        }
+
         public static func == (l: RefundRequest, r: RefundRequest) -> Bool {
             l.externalID == r.externalID && l.kind == r.kind && l.amount == r.amount && l.reason == r.reason
                 && l.refundedAt == r.refundedAt && l.lines.count == r.lines.count

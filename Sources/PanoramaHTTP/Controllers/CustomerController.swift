@@ -117,6 +117,7 @@ struct CustomerController {
                 "identifiers": .number(JSONNumber(p.identifiers.count)),
             ]),
             "merged_ids": .array(JSONArray(p.mergedIDs.map { .number(JSONNumber($0)) })),
+            "value": OrdersController.json(p.value),
         ])
     }
 

@@ -1362,28 +1362,62 @@ enum OpenAPIDocument {
                       "application/json": {
                         "schema": {
                           "type": "object",
-                          "required": ["node", "leader", "nodes", "jobs"],
+                          "required": [
+                            "node",
+                            "leader",
+                            "nodes",
+                            "jobs"
+                          ],
                           "properties": {
                             "node": {
                               "type": "object",
-                              "required": ["id", "leader"],
+                              "required": [
+                                "id",
+                                "leader"
+                              ],
                               "properties": {
-                                "id": {"type": "string"},
-                                "leader": {"type": "boolean"}
+                                "id": {
+                                  "type": "string"
+                                },
+                                "leader": {
+                                  "type": "boolean"
+                                }
                               }
                             },
-                            "leader": {"type": "string", "nullable": true, "description": "The node that last reported leading."},
+                            "leader": {
+                              "type": "string",
+                              "nullable": true,
+                              "description": "The node that last reported leading."
+                            },
                             "nodes": {
                               "type": "array",
                               "items": {
                                 "type": "object",
-                                "required": ["id", "address", "started_at", "heartbeat_at", "leader"],
+                                "required": [
+                                  "id",
+                                  "address",
+                                  "started_at",
+                                  "heartbeat_at",
+                                  "leader"
+                                ],
                                 "properties": {
-                                  "id": {"type": "string"},
-                                  "address": {"type": "string"},
-                                  "started_at": {"type": "string", "format": "date-time"},
-                                  "heartbeat_at": {"type": "string", "format": "date-time"},
-                                  "leader": {"type": "boolean"}
+                                  "id": {
+                                    "type": "string"
+                                  },
+                                  "address": {
+                                    "type": "string"
+                                  },
+                                  "started_at": {
+                                    "type": "string",
+                                    "format": "date-time"
+                                  },
+                                  "heartbeat_at": {
+                                    "type": "string",
+                                    "format": "date-time"
+                                  },
+                                  "leader": {
+                                    "type": "boolean"
+                                  }
                                 }
                               }
                             },
@@ -1391,12 +1425,26 @@ enum OpenAPIDocument {
                               "type": "array",
                               "items": {
                                 "type": "object",
-                                "required": ["name", "node_id", "last_run_at", "runs"],
+                                "required": [
+                                  "name",
+                                  "node_id",
+                                  "last_run_at",
+                                  "runs"
+                                ],
                                 "properties": {
-                                  "name": {"type": "string"},
-                                  "node_id": {"type": "string"},
-                                  "last_run_at": {"type": "string", "format": "date-time"},
-                                  "runs": {"type": "integer"}
+                                  "name": {
+                                    "type": "string"
+                                  },
+                                  "node_id": {
+                                    "type": "string"
+                                  },
+                                  "last_run_at": {
+                                    "type": "string",
+                                    "format": "date-time"
+                                  },
+                                  "runs": {
+                                    "type": "integer"
+                                  }
                                 }
                               }
                             }
@@ -1610,7 +1658,8 @@ enum OpenAPIDocument {
                   "first_seen",
                   "last_seen",
                   "counts",
-                  "merged_ids"
+                  "merged_ids",
+                  "value"
                 ],
                 "properties": {
                   "id": {
@@ -1682,6 +1731,9 @@ enum OpenAPIDocument {
                       "format": "int64"
                     },
                     "description": "Ids of raw profiles merged into this one; they still resolve here."
+                  },
+                  "value": {
+                    "$ref": "#/components/schemas/CustomerValue"
                   }
                 }
               },

@@ -153,6 +153,12 @@ public struct ImportProgress: Sendable, Equatable {
     public var bytesRead: Int64
     /// The source size, when known.
     public var totalBytes: Int64?
+
+    /// The part of the source read, from 0 to 1, when its size is known.
+    public var share: Double? {
+        guard let totalBytes, totalBytes > 0 else { return nil }
+        return min(1, Double(bytesRead) / Double(totalBytes))
+    }
 }
 
 /// What to import and how.

@@ -284,6 +284,19 @@ public final class OrderService: Sendable {
             reason: request.reason, refundedAt: request.refundedAt)
     }
 
+    /// Refunds what is left of an order (an imported order whose source status was `refunded`);
+    /// idempotent: the refund id is derived from the order's.
+    func refundInFull(workspaceID: Int64, externalID: String) async throws {
+        guard let order = try await store.order(workspaceID: workspaceID, externalID: externalID),
+            order.refunded < order.total
+        else { return }
+        let request = OrderDecoder.RefundRequest(
+            externalID: nil, kind: .refund, amount: nil, lines: [], reason: "refunded in the imported source",
+            refundedAt: order.placedAt)
+        _ = try await refund(
+            workspaceID: workspaceID, orderID: order.id, externalID: "import:\(externalID)", request)
+    }
+
     /// Records the refund of an `Order Refunded` tracking event (after the event is durable).
     /// Tracking is never refused for its content: a refund that does not fit its order is logged
     /// and counted, not applied.

@@ -1,4 +1,5 @@
 import PanoramaCore
+import PanoramaEngine
 import PanoramaStore
 
 /// The unified 360° view of one live profile.
@@ -13,6 +14,8 @@ public struct Profile: Sendable, Equatable {
     public var eventCount: Int64
     /// Raw profiles merged into this one (their ids still resolve here).
     public var mergedIDs: [Int64]
+    /// Order count, spend and the other value figures, net of refunds.
+    public var value: CustomerValue
 }
 
 /// Read side of profiles: 360° view, look-up by identifier, timeline, search, merge history.
@@ -42,11 +45,13 @@ public final class ProfileService: Sendable {
         }
         let canonical = members.first { $0.id == row.canonicalID } ?? row
         let activity = try await store.activity(workspaceID: workspaceID, customerIDs: ids)
+        let orders = try await store.allOrders(workspaceID: workspaceID, customerIDs: ids)
         return Profile(
             id: row.canonicalID, identifiers: identifiers,
             traits: latest.values.sorted { $0.name < $1.name },
             createdAt: canonical.createdAt, firstSeen: activity.first, lastSeen: activity.last,
-            eventCount: activity.events, mergedIDs: ids.filter { $0 != row.canonicalID })
+            eventCount: activity.events, mergedIDs: ids.filter { $0 != row.canonicalID },
+            value: CustomerValue(orders: orders))
     }
 
     /// The live profile holding an identifier; the value is normalized first, so

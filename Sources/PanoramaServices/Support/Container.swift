@@ -44,6 +44,8 @@ public struct Services: Sendable {
     public let pipeline: IngestPipeline
     public let ingest: IngestService
     public let orders: OrderService
+    public let imports: ImportService
+    public let importJobs: ImportJobs
     public let profiles: ProfileService
     public let maintenance: StoreMaintenance
     public let cluster: ClusterService
@@ -95,11 +97,16 @@ public struct Services: Sendable {
         self.orders = OrderService(
             store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger)
         self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics, orders: orders)
+        self.imports = ImportService(
+            store: store, pipeline: pipeline, orders: orders, clock: clock, metrics: metrics, logger: logger)
         self.profiles = ProfileService(store: store, settings: settings)
         self.maintenance = StoreMaintenance(store: store)
         self.cluster = ClusterService(
             store: store, address: "\(configuration.host):\(configuration.port)", clock: clock, metrics: metrics,
             logger: logger)
+        self.importJobs = ImportJobs(
+            store: store, imports: imports, clock: clock, logger: logger, dataDirectory: configuration.dataDirectory,
+            nodeID: cluster.nodeID)
     }
 
     /// The long-running services a node runs beside its HTTP server.

@@ -48,6 +48,32 @@ public final class SQLiteStore: PanoramaStore {
         try flushEventIndex()
     }
 
+    /// The lock file descriptor held by `claimWriter`, for the life of the process.
+    private let writerLock = Mutex<Int32?>(nil)
+
+    /// Claims the right to resolve identities and ingest into this database: a process that does
+    /// (a server, `panorama import`) holds an exclusive lock on `panorama.sqlite.writer`, because
+    /// its in-memory identity graph must be the only one. Throws `store_in_use` when another
+    /// process holds it. Reading commands (`keys`, `migrate --dry-run`) need no claim.
+    public func claimWriter() throws {
+        try writerLock.withLock { held in
+            guard held == nil else { return }
+            let fd = open(path + ".writer", O_CREAT | O_RDWR, 0o644)
+            guard fd >= 0 else {
+                throw PanoramaError.unavailable("cannot open \(path).writer: \(String(cString: strerror(errno)))")
+            }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                close(fd)
+                throw PanoramaError(
+                    .conflict, code: "store_in_use",
+                    message:
+                        "another Panorama process (a running server?) writes \(path); stop it first, or import through it with POST /api/v1/imports"
+                )
+            }
+            held = fd
+        }
+    }
+
     /// Names of the schema migrations applied to this database.
     public func appliedMigrations() throws -> [String] {
         try pool.read { db in try SQLiteSchema.migrator.appliedMigrations(db) }

@@ -190,7 +190,8 @@ extension SQLStore {
     public func orderTotals(workspaceID: Int64) async throws -> OrderTotals {
         var q = sql(
             """
-            SELECT count(*), count(DISTINCT customer_id), coalesce(sum(total), 0), coalesce(sum(refunded), 0)
+            SELECT count(*), count(DISTINCT customer_id), CAST(coalesce(sum(total), 0) AS BIGINT),
+                CAST(coalesce(sum(refunded), 0) AS BIGINT)
             FROM orders WHERE workspace_id =
             """)
         q.bind(workspaceID)
