@@ -56,13 +56,18 @@ struct Import: AsyncParsableCommand {
         }
         let services = try await CLI.services(store)
         try (services.store as? SQLiteStore)?.claimWriter()
+        // A fresh data directory gets its default workspace, as on the server's first start.
+        for issued in try await services.bootstrap() {
+            FileHandle.standardError.write(
+                Data("created workspace 'default'; \(issued.key.kind.rawValue) key (shown once): \(issued.secret)\n".utf8))
+        }
         let ws = try await services.workspace(named: workspace)
         let rejectedPath = rejected ?? file + ".rejected.csv"
         let writer = try RejectedRowsWriter(path: rejectedPath)
         let bar = ProgressBar(enabled: !json)
         let options = ImportOptions(kind: kind, mapping: given, timeZone: timeZone ?? ws.timeZone)
         let step = "import \(kind.rawValue)"
-        let report = try await withThrowingTaskGroup(of: ImportReport?.self) { group in
+        var report = try await withThrowingTaskGroup(of: ImportReport?.self) { group in
             group.addTask {
                 try await services.pipeline.run()
                 return nil
@@ -76,7 +81,10 @@ struct Import: AsyncParsableCommand {
         }
         bar.finish()
         (services.store as? PostgresStore)?.close()
-        if report.rejected == 0 { try? FileManager.default.removeItem(atPath: rejectedPath) }
+        if report.rejected == 0 {
+            try? FileManager.default.removeItem(atPath: rejectedPath)
+            report.rejectedRowsPath = nil
+        }
         if json {
             CLI.printJSON(report.json)
         } else {

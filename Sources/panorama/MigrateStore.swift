@@ -164,9 +164,8 @@ final class ProgressBar: Sendable {
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
             let name = step.padding(toLength: max(step.count, 26), withPad: " ", startingAt: 0)
             let count = total.map { "\(done)/\($0)" } ?? "\(done)"
-            Self.write(
-                "\r  \(name) \(bar) \(Int(share * 100))%  \(count) rows  \(MigrateStore.rate(done, seconds)) rows/s   "
-            )
+            let rate = seconds >= 0.2 ? "\(MigrateStore.rate(done, seconds))" : "…"
+            Self.write("\r  \(name) \(bar) \(Int(share * 100))%  \(count) rows  \(rate) rows/s   ")
         }
     }
 

@@ -11,7 +11,9 @@ public enum OrderChannel {
     /// A channel as stored: trimmed and lower-cased, with common synonyms folded
     /// (`POS` and `offline` → `store`, `web`/`shop` → `online`, 小程序 → `mini_program`).
     public static func canonical(_ raw: String) -> String {
-        let value = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        // Most values arrive trimmed and lower-case ASCII: skip Foundation's trimming and case folding.
+        let plain = raw.utf8.allSatisfy { $0 > 0x20 && $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }
+        let value = plain ? raw : raw.trimmingCharacters(in: .whitespaces).lowercased()
         switch value {
         case "pos", "offline", "shop_pos", "门店", "线下", "store": return "store"
         case "web", "website", "shop", "online_shop", "ecommerce", "线上", "官网", "商城", "online": return "online"

@@ -114,8 +114,10 @@ public final class ImportJobs: Sendable {
             }
             saver.cancel()
             await saver.value
+            var shown = report
+            if report.rejected == 0 { shown.rejectedRowsPath = nil }
             record.status = "completed"
-            record.report = report.json.jsonText
+            record.report = shown.json.jsonText
             record.progress = Self.progressJSON(
                 ImportProgress(rowsRead: report.rowsRead, bytesRead: report.bytesRead, totalBytes: report.bytesRead),
                 seconds: Self.seconds(since: began))

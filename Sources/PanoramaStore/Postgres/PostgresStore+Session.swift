@@ -104,16 +104,53 @@ extension PostgresStore {
             }
             let skipped = try await writeEvents(commit.events)
             try await writeTraits(commit.traits)
-            for (workspaceID, order) in commit.orders {
-                try await writeOrder(workspaceID: workspaceID, order)
-            }
+            try await writeOrders(commit.orders)
             return skipped
         }
 
-        /// An order and its lines (statements shared with SQLite: `OrderQueries.swift`).
+        /// Orders and their lines (statements shared with SQLite: `OrderQueries.swift`). Orders
+        /// without lines (most imports) go in multi-row statements of up to 1,000; a later write of
+        /// the same order in the group wins, as it would one by one.
+        private func writeOrders(_ orders: [(workspaceID: Int64, order: Order)]) async throws {
+            guard !orders.isEmpty else { return }
+            var plain: [(workspaceID: Int64, order: Order)] = []
+            var position: [String: Int] = [:]
+            for (workspaceID, order) in orders {
+                guard order.items.isEmpty else {
+                    try await writeOrder(workspaceID: workspaceID, order)
+                    continue
+                }
+                let key = "\(workspaceID):\(order.externalID)"
+                if let at = position[key] {
+                    plain[at] = (workspaceID, order)
+                } else {
+                    position[key] = plain.count
+                    plain.append((workspaceID, order))
+                }
+            }
+            var start = 0
+            while start < plain.count {
+                let chunk = Array(plain[start..<min(start + 1_000, plain.count)])
+                start += chunk.count
+                let upsert = PostgresStore.upsertOrders(SQLBuilder(.postgres), chunk)
+                let written = try await store.fetch(upsert, on: connection) {
+                    (try $0.int(0), try $0.int(1), try $0.int(2))
+                }
+                // An update of an order that had lines drops them.
+                for (id, version, workspaceID) in written where version > 1 {
+                    for q in PostgresStore.saveItems(SQLBuilder(.postgres), workspaceID: workspaceID, orderID: id, []) {
+                        _ = try await store.fetch(q, on: connection) { _ in 0 }
+                    }
+                }
+            }
+        }
+
+        /// One order and its lines.
         private func writeOrder(workspaceID: Int64, _ order: Order) async throws {
             let upsert = PostgresStore.upsertOrder(SQLBuilder(.postgres), workspaceID: workspaceID, order)
-            guard let id = try await store.fetch(upsert, on: connection, { try $0.int(0) }).first else { return }
+            guard let (id, version) = try await store.fetch(upsert, on: connection, { (try $0.int(0), try $0.int(1)) }).first
+            else { return }
+            if order.items.isEmpty && version == 1 { return }
             for q in PostgresStore.saveItems(SQLBuilder(.postgres), workspaceID: workspaceID, orderID: id, order.items) {
                 _ = try await store.fetch(q, on: connection) { _ in 0 }
             }

@@ -47,6 +47,32 @@ struct RawStatement {
         index += 1
     }
 
+    mutating func bind(_ value: SQLValue) {
+        switch value {
+        case .int(let n): bind(n)
+        case .text(let t): bind(t)
+        case .bool(let b): bind(Int64(b ? 1 : 0))
+        case .null: bind(nil as Int64?)
+        }
+    }
+
+    /// Runs a statement with `RETURNING a, b` (integers) and returns its first row, nil for none.
+    func stepReturning() throws -> (Int64, Int64)? {
+        var row: (Int64, Int64)?
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_ROW {
+                if row == nil { row = (sqlite3_column_int64(handle, 0), sqlite3_column_int64(handle, 1)) }
+                continue
+            }
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+            }
+            return row
+        }
+    }
+
     /// Runs the statement; returns the number of rows it changed.
     func step() throws -> Int32 {
         let code = sqlite3_step(handle)

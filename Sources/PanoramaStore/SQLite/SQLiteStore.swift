@@ -274,8 +274,11 @@ public final class SQLiteStore: PanoramaStore {
                 traitWrite.bind(t.trait.updatedAt)
                 _ = try traitWrite.step()
             }
-            for (workspaceID, order) in commit.orders {
-                try Self.saveOrder(db, workspaceID: workspaceID, order)
+            if !commit.orders.isEmpty {
+                var upsert = RawStatement(try db.cachedStatement(sql: Self.upsertOrderSQLite), db)
+                for (workspaceID, order) in commit.orders {
+                    try Self.saveOrder(db, &upsert, workspaceID: workspaceID, order)
+                }
             }
             return skipped
         }
@@ -290,15 +293,17 @@ public final class SQLiteStore: PanoramaStore {
         return skipped
     }
 
+    static let upsertOrderSQLite = upsertOrderSQL(.sqlite)
+
     /// Writes an order and its lines (statements shared with PostgreSQL: `OrderQueries.swift`).
-    static func saveOrder(_ db: Database, workspaceID: Int64, _ order: Order) throws {
-        let upsert = upsertOrder(SQLBuilder(.sqlite), workspaceID: workspaceID, order)
-        guard
-            let id = try Int64.fetchOne(
-                db.cachedStatement(sql: upsert.sql), arguments: arguments(upsert.values))
-        else { return }
+    /// A new order without lines (most imports) is one statement.
+    static func saveOrder(_ db: Database, _ upsert: inout RawStatement, workspaceID: Int64, _ order: Order) throws {
+        upsert.reset()
+        for value in upsertOrderValues(workspaceID: workspaceID, order) { upsert.bind(value) }
+        guard let (id, version) = try upsert.stepReturning() else { return }
+        if order.items.isEmpty && version == 1 { return }
         for q in saveItems(SQLBuilder(.sqlite), workspaceID: workspaceID, orderID: id, order.items) {
-            try db.cachedStatement(sql: q.sql).execute(arguments: arguments(q.values))
+            try db.execute(sql: q.sql, arguments: arguments(q.values))
         }
     }
 

@@ -9,34 +9,56 @@ extension SQLStore {
     // MARK: Statements run inside the ingest commit
 
     /// Inserts an order or, when the workspace already has its external id, updates it (keeping
-    /// its id, refunds and `refunded`, bumping `version`). Returns the order id (`RETURNING id`).
-    /// `o.updatedAt` is the time of the write (and `created_at` of a new order).
+    /// its id, refunds and `refunded`, bumping `version`). Returns `id, version, workspace_id`:
+    /// version 1 is an order inserted now. `o.updatedAt` is the time of the write (and `created_at`
+    /// of a new order). The text is the same for every order (`upsertOrderSQL`); only the values
+    /// (`upsertOrderValues`) change.
     static func upsertOrder(_ builder: SQLBuilder, workspaceID: Int64, _ o: Order) -> SQLQuery {
+        upsertOrders(builder, [(workspaceID, o)])
+    }
+
+    /// `upsertOrder` for several orders in one statement (distinct external ids: a statement may
+    /// not update one row twice); rows come back in no particular order.
+    static func upsertOrders(_ builder: SQLBuilder, _ orders: [(workspaceID: Int64, order: Order)]) -> SQLQuery {
         var q = builder
         q.append(
             """
             INSERT INTO orders(workspace_id, customer_id, external_id, status, channel, store_id, payment_method,
                 currency, coupons, placed_at, discount, shipping, tax, total, properties, source, created_at,
-                updated_at) VALUES (
+                updated_at) VALUES
             """)
-        q.bindList([
-            .int(workspaceID), .int(o.customerID), .text(o.externalID.withoutNUL), .text(o.status.rawValue),
-            .nullable(o.channel), .nullable(o.storeID), .nullable(o.paymentMethod), .text(o.currency),
-            .nullable(o.coupons.isEmpty ? nil : JSONValue.array(JSONArray(o.coupons.map { .string($0) })).jsonText),
-            .int(o.placedAt), .int(o.discount), .int(o.shipping), .int(o.tax), .int(o.total),
-            .nullable(o.properties), .text(o.source), .int(o.updatedAt), .int(o.updatedAt),
-        ])
+        for (i, (workspaceID, o)) in orders.enumerated() {
+            q.append(i == 0 ? " (" : ", (")
+            q.bindList(upsertOrderValues(workspaceID: workspaceID, o))
+            q.append(")")
+        }
         q.append(
             """
-            ) ON CONFLICT(workspace_id, external_id) DO UPDATE SET customer_id = excluded.customer_id,
+             ON CONFLICT(workspace_id, external_id) DO UPDATE SET customer_id = excluded.customer_id,
                 status = excluded.status, channel = excluded.channel, store_id = excluded.store_id,
                 payment_method = excluded.payment_method, currency = excluded.currency, coupons = excluded.coupons,
                 placed_at = excluded.placed_at, discount = excluded.discount, shipping = excluded.shipping,
                 tax = excluded.tax, total = excluded.total, properties = excluded.properties,
                 updated_at = excluded.updated_at, version = orders.version + 1
-            RETURNING id
+            RETURNING id, version, workspace_id
             """)
         return q.query
+    }
+
+    /// The statement text of `upsertOrder` in a dialect.
+    static func upsertOrderSQL(_ dialect: SQLDialect) -> String {
+        upsertOrder(SQLBuilder(dialect), workspaceID: 0, Order(externalID: "", placedAt: 0, total: 0)).sql
+    }
+
+    /// The values `upsertOrder` binds, in order.
+    static func upsertOrderValues(workspaceID: Int64, _ o: Order) -> [SQLValue] {
+        [
+            .int(workspaceID), .int(o.customerID), .text(o.externalID.withoutNUL), .text(o.status.rawValue),
+            .nullable(o.channel), .nullable(o.storeID), .nullable(o.paymentMethod), .text(o.currency),
+            .nullable(o.coupons.isEmpty ? nil : JSONValue.array(JSONArray(o.coupons.map { .string($0) })).jsonText),
+            .int(o.placedAt), .int(o.discount), .int(o.shipping), .int(o.tax), .int(o.total),
+            .nullable(o.properties), .text(o.source), .int(o.updatedAt), .int(o.updatedAt),
+        ]
     }
 
     /// Writes an order's lines (keeping what was already refunded of each) and drops lines past
