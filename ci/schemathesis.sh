@@ -98,6 +98,19 @@ curl --fail-with-body --silent --show-error --max-time 30 \
 ]}
 JSON
 echo
+# An order with a line and a refund, so that order 1 exists with something to show.
+curl --fail-with-body --silent --show-error --max-time 30 \
+    -H "Authorization: Bearer ${PANORAMA_ADMIN_KEY}" -H 'Content-Type: application/json' \
+    --data-binary @- "$url/api/v1/orders" <<'JSON'
+{"order_id": "schema-order-1", "customer": {"user_id": "schema-user-1"}, "status": "paid", "channel": "store",
+ "products": [{"sku": "S-1", "category": "tea", "quantity": 2, "price": "19.90"}]}
+JSON
+echo
+curl --fail-with-body --silent --show-error --max-time 30 \
+    -H "Authorization: Bearer ${PANORAMA_ADMIN_KEY}" -H 'Content-Type: application/json' \
+    --data-binary '{"refund_id": "schema-refund-1", "lines": [{"line": 1, "quantity": 1}]}' \
+    "$url/api/v1/orders/1/refunds" || true
+echo
 
 run() {
     # $1: a label; $2: the config file; the rest: operation filters.

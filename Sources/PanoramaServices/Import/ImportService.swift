@@ -35,7 +35,7 @@ public final class ImportService: Sendable {
 
     /// Batches submitted to the pipeline and not yet answered, at most: one committing, one
     /// resolving, while the preparer reads the next.
-    static let inFlight = 2
+    static let inFlight = 4
 
     /// Imports a source into a workspace and returns the report. With `dryRun` every row is read,
     /// cleaned and counted but nothing is written. Rejected rows go to `rejectedRows`.
