@@ -4,13 +4,37 @@ import PanoramaServices
 import PanoramaStore
 import Testing
 
+/// The CDNOW purchases file and its totals, counted independently of the importer: the lines
+/// split by hand, `dollar_value` summed in cents from its digits.
+enum CDNOWFile {
+    static var path: String {
+        // ../shared next to the package, or where PANORAMA_SHARED says (as .ci/run does).
+        let shared =
+            ProcessInfo.processInfo.environment["PANORAMA_SHARED"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared")
+            .standardized.path
+        return shared + "/data/cdnow/CDNOW_master.txt"
+    }
+
+    static func totals() throws -> (rows: Int, customers: Int, cents: Int64) {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var cents: Int64 = 0
+        var customers: Set<Substring> = []
+        var rows = 0
+        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
+            let parts = line.split(separator: " ")
+            guard parts.count == 4 else { continue }
+            rows += 1
+            customers.insert(parts[0])
+            let dollars = parts[3].split(separator: ".")
+            cents += Int64(dollars[0])! * 100 + Int64(dollars[1])!
+        }
+        return (rows, customers.count, cents)
+    }
+}
+
 /// Bulk import into a store, through the services (`ImportService`).
 @Suite struct ImportServiceTests {
-    static let sharedDirectory =
-        ProcessInfo.processInfo.environment["PANORAMA_SHARED"]
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared")
-        .standardized.path
-
     func run(
         _ h: Harness, _ kind: ImportKind, _ text: String, mapping: ImportMapping? = nil, dryRun: Bool = false,
         rejected: RejectedRowsWriter? = nil
@@ -23,21 +47,9 @@ import Testing
     /// The real CDNOW file imports as orders whose totals equal the file's, and importing it again
     /// changes nothing.
     @Test func cdnowTotalsMatchTheFile() async throws {
-        let path = Self.sharedDirectory + "/data/cdnow/CDNOW_master.txt"
-        // Independently of the importer: the file's rows, customers and cents.
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        var expectedCents: Int64 = 0
-        var customers: Set<Substring> = []
-        var rows = 0
-        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
-            let parts = line.split(separator: " ")
-            guard parts.count == 4 else { continue }
-            rows += 1
-            customers.insert(parts[0])
-            let dollars = parts[3].split(separator: ".")
-            expectedCents += Int64(dollars[0])! * 100 + Int64(dollars[1])!
-        }
-        let (rowCount, customerCount, cents) = (rows, customers.count, expectedCents)
+        let path = CDNOWFile.path
+        let expected = try CDNOWFile.totals()
+        let (rowCount, customerCount, cents) = (expected.rows, expected.customers, expected.cents)
         try await Harness.run { h in
             for round in 1...2 {
                 let report = try await h.services.imports.run(

@@ -881,25 +881,8 @@ private func trait(_ customer: PreparedCustomer, _ name: String) -> JSONValue? {
 
     /// The real CDNOW file: every purchase becomes an order, nothing is lost, and money adds up to the cent.
     @Test func cdnowImportsAsOrders() async throws {
-        // ../shared next to the package, or where PANORAMA_SHARED says (as .ci/run does).
-        let shared =
-            ProcessInfo.processInfo.environment["PANORAMA_SHARED"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared")
-            .standardized.path
-        let path = shared + "/data/cdnow/CDNOW_master.txt"
-        // Independently of the importer: split the lines, sum dollar_value in cents from its digits.
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        var expectedCents: Int64 = 0
-        var expectedCustomers: Set<Substring> = []
-        var expectedRows = 0
-        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
-            let parts = line.split(separator: " ")
-            guard parts.count == 4 else { continue }
-            expectedRows += 1
-            expectedCustomers.insert(parts[0])
-            let dollars = parts[3].split(separator: ".")
-            expectedCents += Int64(dollars[0])! * 100 + Int64(dollars[1])!
-        }
+        let path = CDNOWFile.path
+        let (expectedRows, expectedCustomers, expectedCents) = try CDNOWFile.totals()
         #expect(expectedRows == 69_659)
 
         let preparer = try ImportPreparer(
@@ -921,7 +904,7 @@ private func trait(_ customer: PreparedCustomer, _ name: String) -> JSONValue? {
             return []
         }
         #expect(count == 69_659)
-        #expect(customers.count == 23_570)
+        #expect(customers.count == expectedCustomers && expectedCustomers == 23_570)
         #expect(cents == expectedCents)
         #expect(ids.count == 69_659)
         #expect(report.rowsRead == 69_659 && report.accepted == 69_659 && report.rejected == 0)

@@ -7,6 +7,7 @@ import PanoramaStore
 /// REST: the unified profile, look-up by identifier, timeline, search and merge history.
 struct CustomerController {
     let profiles: ProfileService
+    let loyalty: LoyaltyService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.get("customers", use: list)
@@ -17,16 +18,33 @@ struct CustomerController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let profile = try await profiles.profile(workspaceID: try context.workspaceID, id: try Params.id(context))
-        return JSONResponse.make(Self.json(profile))
+        let workspaceID = try context.workspaceID
+        let profile = try await profiles.profile(workspaceID: workspaceID, id: try Params.id(context))
+        return JSONResponse.make(try await withLoyalty(Self.json(profile), workspaceID: workspaceID, profile.id))
+    }
+
+    /// A single profile's view also shows its points, tier and stored-value balance (lists leave
+    /// them null: `GET /customers/{id}/loyalty` has the detail).
+    func withLoyalty(_ json: JSONValue, workspaceID: Int64, _ id: Int64) async throws -> JSONValue {
+        guard var object = json.objectValue else { return json }
+        let summary = try await loyalty.summary(workspaceID: workspaceID, customerID: id)
+        object.set(
+            "loyalty",
+            .object([
+                "points": .number(JSONNumber(summary.points)),
+                "tier": summary.tier.map { .object(["code": .string($0.code), "name": .string($0.name)]) } ?? .null,
+                // Minor units (分), as the loyalty API shows balances.
+                "stored_value": .object(["balance": .number(JSONNumber(summary.storedValue))]),
+            ]))
+        return .object(object)
     }
 
     @Sendable func byIdentifier(_ request: Request, context: AppRequestContext) async throws -> Response {
         let type = try Params.string(context, "type")
         let value = try Params.string(context, "value")
-        let profile = try await profiles.profile(
-            workspaceID: try context.workspaceID, identifierType: type, value: value)
-        return JSONResponse.make(Self.json(profile))
+        let workspaceID = try context.workspaceID
+        let profile = try await profiles.profile(workspaceID: workspaceID, identifierType: type, value: value)
+        return JSONResponse.make(try await withLoyalty(Self.json(profile), workspaceID: workspaceID, profile.id))
     }
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -118,6 +136,7 @@ struct CustomerController {
             ]),
             "merged_ids": .array(JSONArray(p.mergedIDs.map { .number(JSONNumber($0)) })),
             "value": OrdersController.json(p.value),
+            "loyalty": .null,
         ])
     }
 

@@ -1659,7 +1659,8 @@ enum OpenAPIDocument {
                   "last_seen",
                   "counts",
                   "merged_ids",
-                  "value"
+                  "value",
+                  "loyalty"
                 ],
                 "properties": {
                   "id": {
@@ -1734,6 +1735,48 @@ enum OpenAPIDocument {
                   },
                   "value": {
                     "$ref": "#/components/schemas/CustomerValue"
+                  },
+                  "loyalty": {
+                    "type": "object",
+                    "nullable": true,
+                    "description": "Points, tier and stored-value balance (minor units) of a single profile; null in lists (GET /api/v1/customers/{id}/loyalty has the detail).",
+                    "required": [
+                      "points",
+                      "tier",
+                      "stored_value"
+                    ],
+                    "properties": {
+                      "points": {
+                        "type": "integer"
+                      },
+                      "tier": {
+                        "type": "object",
+                        "nullable": true,
+                        "required": [
+                          "code",
+                          "name"
+                        ],
+                        "properties": {
+                          "code": {
+                            "type": "string"
+                          },
+                          "name": {
+                            "type": "string"
+                          }
+                        }
+                      },
+                      "stored_value": {
+                        "type": "object",
+                        "required": [
+                          "balance"
+                        ],
+                        "properties": {
+                          "balance": {
+                            "type": "integer"
+                          }
+                        }
+                      }
+                    }
                   }
                 }
               },
@@ -1893,7 +1936,7 @@ enum OpenAPIDocument {
                   "source": {
                     "type": "string",
                     "example": "identity",
-                    "description": "What made the merge: identity for identity resolution during ingestion."
+                    "description": "What decided the merge: identity (resolution of a message), duplicate (the duplicate-detection job or a reviewer accepting its pair) or manual (POST /api/v1/customers/{id}/merge)."
                   },
                   "message_id": {
                     "type": "string",

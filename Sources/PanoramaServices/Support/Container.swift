@@ -49,6 +49,8 @@ public struct Services: Sendable {
     public let profiles: ProfileService
     public let maintenance: StoreMaintenance
     public let cluster: ClusterService
+    public let loyalty: LoyaltyService
+    public let duplicates: DuplicateService
     public let logger: Logger
 
     /// Opens the configured store (PostgreSQL when `databaseURL` is set, else SQLite in the data
@@ -94,8 +96,10 @@ public struct Services: Sendable {
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)
         self.pipeline = IngestPipeline(store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
+        self.loyalty = LoyaltyService(store: store, clock: clock, logger: logger)
         self.orders = OrderService(
-            store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger)
+            store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger,
+            observers: [loyalty])
         self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics, orders: orders)
         self.imports = ImportService(
             store: store, pipeline: pipeline, orders: orders, clock: clock, metrics: metrics, logger: logger)
@@ -107,6 +111,9 @@ public struct Services: Sendable {
         self.importJobs = ImportJobs(
             store: store, imports: imports, clock: clock, logger: logger, dataDirectory: configuration.dataDirectory,
             nodeID: cluster.nodeID)
+        self.duplicates = DuplicateService(
+            store: store, pipeline: pipeline, identity: settings, clock: clock, metrics: metrics, logger: logger,
+            leadership: cluster.leadership, nodeID: cluster.nodeID)
     }
 
     /// The long-running services a node runs beside its HTTP server.
@@ -116,7 +123,8 @@ public struct Services: Sendable {
     public var backgroundServices: [any Service] {
         let cluster = cluster.services
         let store: [any Service] = (self.store as? PostgresStore).map { [$0] } ?? []
-        return store + [cluster[0]] + [pipeline, maintenance] + cluster.dropFirst()
+        return store + [cluster[0]] + [pipeline, maintenance] + cluster.dropFirst() + [duplicates.scheduler]
+            + [loyalty.makeScheduler(cluster: self.cluster, metrics: metrics)]
     }
 
     /// On first start (no workspace yet) creates the `default` workspace with a write and an admin
