@@ -107,7 +107,7 @@ struct LeadershipTests {
         let stopped = await clock.measure { await node.shutDown() }
         // Promptly: the pool's connection back-off is cut short, not waited out (a hang never ends).
         // The bound leaves room for a loaded CI machine running the whole suite in parallel.
-        #expect(stopped < .seconds(10))
+        #expect(stopped < .seconds(30))
     }
 
     // MARK: PostgreSQL, two nodes
@@ -126,7 +126,7 @@ struct LeadershipTests {
             await leader.die()
 
             let other = nodes.first { $0 !== leader }!
-            #expect(await eventually(within: .seconds(20)) { other.leadership.isLeader })
+            #expect(await eventually(within: .seconds(60)) { other.leadership.isLeader })
             #expect(!leader.leadership.isLeader)
         }
     }
@@ -144,7 +144,7 @@ struct LeadershipTests {
             await leader.shutDown()
 
             let other = nodes.first { $0 !== leader }!
-            #expect(await eventually(within: .seconds(20)) { other.leadership.isLeader })
+            #expect(await eventually(within: .seconds(60)) { other.leadership.isLeader })
             #expect(!leader.leadership.isLeader)
         }
     }
@@ -165,7 +165,7 @@ struct LeadershipTests {
                 // drops and the server gives up on it: the session ends, the lock is free.
                 try await admin.query("SELECT pg_terminate_backend(\(holder))", logger: quietLogger)
 
-                #expect(await eventually(within: .seconds(3)) { !leader.leadership.isLeader })
+                #expect(await eventually(within: .seconds(30)) { !leader.leadership.isLeader })
                 _ = try await soleLeader(of: nodes)
                 let newHolder = try await lockHolder(key, admin)
                 #expect(newHolder != nil && newHolder != holder)
@@ -207,7 +207,7 @@ struct LeadershipTests {
                 try await withNodes(["a", "b"], lockKey: key, job: job) { nodes in
                     let leader = try await soleLeader(of: nodes)
                     let other = nodes.first { $0 !== leader }!
-                    #expect(await eventually(within: .seconds(20)) { leader.runs >= 5 })
+                    #expect(await eventually(within: .seconds(60)) { leader.runs >= 5 })
                     #expect(other.runs == 0)
                     #expect(try await rows(of: other) == 0)
 
@@ -217,7 +217,7 @@ struct LeadershipTests {
                     // death may have committed its row too.
                     #expect((leaderRuns...leaderRuns + 1).contains(try await rows(of: leader)))
 
-                    #expect(await eventually(within: .seconds(20)) { other.runs >= 3 })
+                    #expect(await eventually(within: .seconds(60)) { other.runs >= 3 })
                     #expect(try await rows(of: other) >= 2)
                     #expect(leader.runs == leaderRuns)
                 }
@@ -319,7 +319,7 @@ private func withPostgres(_ body: (PostgresClient) async throws -> Void) async t
 
 /// Waits until exactly one node leads (at most 20 s: generous for a loaded machine) and returns it.
 private func soleLeader(of nodes: [Node]) async throws -> Node {
-    #expect(await eventually(within: .seconds(20)) { nodes.count(where: \.leadership.isLeader) == 1 })
+    #expect(await eventually(within: .seconds(60)) { nodes.count(where: \.leadership.isLeader) == 1 })
     return try #require(nodes.first { $0.leadership.isLeader })
 }
 
@@ -374,7 +374,10 @@ private func running(_ scheduler: ClusterScheduler, _ body: () async throws -> V
 }
 
 /// Polls `condition` every 10 ms until it holds or `within` passes; true if it held.
-private func eventually(within: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+/// Waits for a condition. The bounds are generous: the suite runs beside CPU-heavy tests (matching
+/// FEBRL, importing CDNOW) that can hold both cooperative threads of a 2-core machine for tens of
+/// seconds; a condition that holds is seen at once, only a failure waits the whole bound.
+private func eventually(within: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
     let end = ContinuousClock.now + within
     while !condition() {
         if ContinuousClock.now >= end { return false }

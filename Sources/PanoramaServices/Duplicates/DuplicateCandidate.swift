@@ -35,10 +35,12 @@ public struct DuplicateScore: StoredJSON, Sendable, Equatable {
         probability = pair.probability
         weight = pair.weight
         decision = pair.decision.rawValue
+        // JSON has no infinities: a comparator's unbounded distance (two dates it cannot place) is
+        // stored as unknown, not allowed to fail the whole run.
         fields = details.map {
             Field(
-                field: $0.field.rawValue, label: $0.label, level: $0.level, weight: $0.weight,
-                values: $0.values ?? [nil, nil], similarity: $0.similarity)
+                field: $0.field.rawValue, label: $0.label, level: $0.level, weight: $0.weight.isFinite ? $0.weight : 0,
+                values: $0.values ?? [nil, nil], similarity: $0.similarity.flatMap { $0.isFinite ? $0 : nil })
         }
     }
 }

@@ -35,6 +35,8 @@ public final class DuplicateService: Sendable {
     static let scheduleCheckInterval: Duration = .seconds(60)
     /// Decisions stored per write while a run merges.
     static let decisionBatch = 100
+    /// Auto-merges committed together.
+    static let mergeBatch = 500
     /// Where runs compute (see `MatchingExecutor`).
     private static let matchingExecutor = MatchingExecutor()
 
@@ -264,9 +266,42 @@ public final class DuplicateService: Sendable {
         let limits = try await identity.identity(workspaceID)
         var groups = LiveGroups(profiles)
         var decisions: [DuplicateDecision] = []
+        // Auto-merges go to the identity graph in batches (one commit each). A pair touching a
+        // profile of the pending batch waits for it, so every decision sees the profiles as the
+        // merges before it left them, exactly as one by one.
+        var batch: [(candidateID: Int64, from: Int64, into: Int64)] = []
+        var touched: Set<Int64> = []
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            let results = try await pipeline.merge(
+                workspaceID: workspaceID,
+                batch: batch.map { ($0.from, $0.into, Identifier(type: "match", value: String($0.candidateID))) },
+                source: "duplicate")
+            for (request, result) in zip(batch, results) {
+                switch result {
+                case .success(let merge):
+                    groups.join(merge.fromID, into: merge.intoID)
+                    decisions.append(
+                        DuplicateDecision(
+                            candidateID: request.candidateID, status: .merged, decidedBy: "auto", mergeID: merge.id))
+                    run.autoMerged += 1
+                case .failure(let refusal):
+                    if refusal.code == "already_merged" { groups.join(request.from, into: request.into) }
+                    if let decision = Self.decision(request.candidateID, refusal, by: "run") {
+                        decisions.append(decision)
+                    }
+                    if refusal.code == "merge_limit_exceeded" { run.refused += 1 } else { run.skipped += 1 }
+                }
+            }
+            batch = []
+            touched = []
+        }
         for pair in fresh {
             try Task.checkCancellation()
             guard let candidateID = known[PairKey(pair.firstID, pair.secondID)]?.id else { continue }
+            if touched.contains(groups.live(pair.firstID)) || touched.contains(groups.live(pair.secondID)) {
+                try await flush()
+            }
             let (a, b) = (groups.live(pair.firstID), groups.live(pair.secondID))
             if a == b {
                 // Joined through other pairs of the same cluster earlier in this run.
@@ -282,18 +317,10 @@ public final class DuplicateService: Sendable {
             } else if pair.decision == .merge && settings.autoMerge
                 && corroborated.contains(PairKey(pair.firstID, pair.secondID))
             {
-                switch try await merge(workspaceID, candidateID: candidateID, a, b) {
-                case .success(let merge):
-                    groups.join(merge.fromID, into: merge.intoID)
-                    decisions.append(
-                        DuplicateDecision(
-                            candidateID: candidateID, status: .merged, decidedBy: "auto", mergeID: merge.id))
-                    run.autoMerged += 1
-                case .failure(let refusal):
-                    if refusal.code == "already_merged" { groups.join(max(a, b), into: min(a, b)) }
-                    if let decision = Self.decision(candidateID, refusal, by: "run") { decisions.append(decision) }
-                    if refusal.code == "merge_limit_exceeded" { run.refused += 1 } else { run.skipped += 1 }
-                }
+                // The younger profile (larger id) goes into the older.
+                batch.append((candidateID, max(a, b), min(a, b)))
+                touched.formUnion([a, b])
+                if batch.count >= Self.mergeBatch { try await flush() }
             } else {
                 run.proposed += 1
             }
@@ -302,6 +329,7 @@ public final class DuplicateService: Sendable {
                 decisions = []
             }
         }
+        try await flush()
         try await decide(workspaceID, decisions)
         try await closeJoinedPairs(
             workspaceID, pending: known, scored: Set(fresh.map { PairKey($0.firstID, $0.secondID) }))

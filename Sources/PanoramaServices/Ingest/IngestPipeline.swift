@@ -32,6 +32,7 @@ public final class IngestPipeline: Service, Sendable {
             workspaceID: Int64, messages: [TrackingMessage], reply: CheckedContinuation<IngestOutcome, any Error>)
         case undo(workspaceID: Int64, mergeID: Int64, reply: CheckedContinuation<MergeRecord, any Error>)
         case merge(ManualMerge, reply: CheckedContinuation<MergeRecord, any Error>)
+        case merges([ManualMerge], reply: CheckedContinuation<[Result<MergeRecord, PanoramaError>], any Error>)
         /// Identifier types changed: rebuild the workspace's graph from the store.
         case reload(workspaceID: Int64, reply: CheckedContinuation<Void, Never>)
     }
@@ -91,6 +92,25 @@ public final class IngestPipeline: Service, Sendable {
         let request = ManualMerge(workspaceID: workspaceID, from: from, into: into, cause: cause, source: source)
         return try await withCheckedThrowingContinuation { reply in
             if !queue.push(.merge(request, reply: reply)) {
+                reply.resume(throwing: PanoramaError.unavailable("the server is shutting down; retry on another node"))
+            }
+        }
+    }
+
+    /// Several merges in one transaction, applied in order (each request's ids taken to their
+    /// live profiles at its turn, so a chain A←B, B←C ends in one profile). Each answer is the
+    /// logged merge, or the refusal of `merge` (`already_merged`, `merge_limit_exceeded`,
+    /// `customer_not_found`) for that request alone. The duplicate-detection job merges thousands
+    /// of pairs this way, with one commit per batch instead of one per pair.
+    public func merge(
+        workspaceID: Int64, batch: [(from: Int64, into: Int64, cause: Identifier)], source: String
+    ) async throws -> [Result<MergeRecord, PanoramaError>] {
+        guard !batch.isEmpty else { return [] }
+        let requests = batch.map {
+            ManualMerge(workspaceID: workspaceID, from: $0.from, into: $0.into, cause: $0.cause, source: source)
+        }
+        return try await withCheckedThrowingContinuation { reply in
+            if !queue.push(.merges(requests, reply: reply)) {
                 reply.resume(throwing: PanoramaError.unavailable("the server is shutting down; retry on another node"))
             }
         }
@@ -195,12 +215,14 @@ private struct Writer {
             var ingests: [(Int64, [TrackingMessage], Reply)] = []
             var undos: [(Int64, Int64, CheckedContinuation<MergeRecord, any Error>)] = []
             var merges: [(ManualMerge, CheckedContinuation<MergeRecord, any Error>)] = []
+            var batches: [([ManualMerge], CheckedContinuation<[Result<MergeRecord, PanoramaError>], any Error>)] = []
             var reloads: [(Int64, CheckedContinuation<Void, Never>)] = []
             for work in batch {
                 switch work {
                 case .ingest(let w, let m, let r): ingests.append((w, m, r))
                 case .undo(let w, let m, let r): undos.append((w, m, r))
                 case .merge(let m, let r): merges.append((m, r))
+                case .merges(let m, let r): batches.append((m, r))
                 case .reload(let w, let r): reloads.append((w, r))
                 }
             }
@@ -231,7 +253,7 @@ private struct Writer {
                 inflight = (prepared, Task { try await store.commit(prepared.commit) })
             }
             // Undo and merge need settled state; with nothing else queued, answer the group at once.
-            if !undos.isEmpty || !merges.isEmpty || queue.isEmpty, let current = inflight {
+            if !undos.isEmpty || !merges.isEmpty || !batches.isEmpty || queue.isEmpty, let current = inflight {
                 inflight = nil
                 _ = await finish(current.prepared, current.task.result)
             }
@@ -246,6 +268,14 @@ private struct Writer {
                 do {
                     let done = try await merge(request)
                     reply.resume(returning: try await logged(request.workspaceID, from: done.from, into: done.into))
+                } catch {
+                    reply.resume(throwing: error)
+                }
+            }
+            for (requests, reply) in batches {
+                do {
+                    let done = try await merge(batch: requests)
+                    reply.resume(returning: try await logged(requests.first?.workspaceID ?? 0, done))
                 } catch {
                     reply.resume(throwing: error)
                 }
@@ -279,6 +309,23 @@ private struct Writer {
                             return record
                         }
                         r.resume(returning: record)
+                    } catch {
+                        graphs[w] = nil
+                        r.resume(throwing: error)
+                    }
+                case .merges(let requests, let r):
+                    guard let w = requests.first?.workspaceID else {
+                        r.resume(returning: [])
+                        continue
+                    }
+                    do {
+                        let done = try await store.withIdentityLock(workspaceIDs: [w]) { session in
+                            try await self.catchUp(w, session)
+                            let done = try await self.merge(batch: requests, session: session)
+                            self.versions[w] = session.version(workspaceID: w)
+                            return done
+                        }
+                        r.resume(returning: try await logged(w, done))
                     } catch {
                         graphs[w] = nil
                         r.resume(throwing: error)
@@ -512,41 +559,88 @@ private struct Writer {
     private mutating func merge(
         _ m: ManualMerge, session: (any IdentitySession)? = nil
     ) async throws -> (from: Int64, into: Int64) {
-        let w = m.workspaceID
+        switch try await merge(batch: [m], session: session)[0] {
+        case .success(let done): return done
+        case .failure(let refusal): throw refusal
+        }
+    }
+
+    /// Applies manual merges to the graph in order and commits those it could make in one
+    /// transaction; returns, per request, the live profiles it joined or why it could not.
+    private mutating func merge(
+        batch: [ManualMerge], session: (any IdentitySession)? = nil
+    ) async throws -> [Result<(from: Int64, into: Int64), PanoramaError>] {
+        guard let w = batch.first?.workspaceID else { return [] }
         var graph = try await takeGraph(w, session: session)
-        let from = graph.canonical(m.from)
-        let into = graph.canonical(m.into)
         let identity: IdentitySettings
         if let built = builtWith[w] { identity = built } else { identity = try await settings.identity(w) }
-        let result = graph.merge(from, into: into, cause: m.cause, settings: identity)
-        graphs[w] = graph
-        let done: Resolution.Merge
-        switch result {
-        case .success(let merge): done = merge
-        case .failure(.notLive(let id)):
-            throw PanoramaError.notFound("customer_not_found", "no customer \(id) in this workspace")
-        case .failure(.same):
-            throw PanoramaError.conflict(
-                "already_merged", "customers \(m.from) and \(m.into) are already one profile (\(into))")
-        case .failure(.limitExceeded(let type)):
-            throw PanoramaError.conflict(
-                "merge_limit_exceeded",
-                "customers \(from) and \(into) together would hold more '\(type)' identifiers than its limit allows")
-        }
         let now = clock.now()
         var commit = IngestCommit()
-        commit.merges.append(
-            MergeRecord(
-                id: 0, workspaceID: w, fromID: done.from, intoID: done.into, members: done.members, cause: m.cause,
-                source: m.source, messageID: nil, createdAt: now))
+        var results: [Result<(from: Int64, into: Int64), PanoramaError>] = []
+        for m in batch {
+            let from = graph.canonical(m.from)
+            let into = graph.canonical(m.into)
+            switch graph.merge(from, into: into, cause: m.cause, settings: identity) {
+            case .success(let done):
+                commit.merges.append(
+                    MergeRecord(
+                        id: 0, workspaceID: w, fromID: done.from, intoID: done.into, members: done.members,
+                        cause: m.cause, source: m.source, messageID: nil, createdAt: now))
+                results.append(.success((done.from, done.into)))
+            case .failure(.notLive(let id)):
+                results.append(.failure(.notFound("customer_not_found", "no customer \(id) in this workspace")))
+            case .failure(.same):
+                results.append(
+                    .failure(
+                        .conflict(
+                            "already_merged", "customers \(m.from) and \(m.into) are already one profile (\(into))")))
+            case .failure(.limitExceeded(let type)):
+                results.append(
+                    .failure(
+                        .conflict(
+                            "merge_limit_exceeded",
+                            "customers \(from) and \(into) together would hold more '\(type)' identifiers than its limit allows"
+                        )))
+            }
+        }
+        graphs[w] = graph
+        guard !commit.merges.isEmpty else { return results }
         do {
             if let session { _ = try await session.commit(commit) } else { _ = try await store.commit(commit) }
         } catch {
             graphs[w] = nil
             throw PanoramaError.unavailable("the store did not accept the merge; retry it")
         }
-        metrics.increment("panorama_merges_total", labels: [], by: 1)
-        return (done.from, done.into)
+        metrics.increment("panorama_merges_total", labels: [], by: commit.merges.count)
+        return results
+    }
+
+    /// The merge records committed manual merges wrote, in the order of `done`.
+    func logged(
+        _ workspaceID: Int64, _ done: [Result<(from: Int64, into: Int64), PanoramaError>]
+    ) async throws -> [Result<MergeRecord, PanoramaError>] {
+        let made = done.compactMap { try? $0.get() }
+        var records: [String: MergeRecord] = [:]
+        var start = 0
+        while start < made.count {
+            let chunk = made[start..<min(start + 500, made.count)]
+            start += chunk.count
+            for record in try await store.merges(workspaceID: workspaceID, customerIDs: chunk.map(\.from))
+            where record.undoneAt == nil {
+                records["\(record.fromID)>\(record.intoID)"] = records["\(record.fromID)>\(record.intoID)"] ?? record
+            }
+        }
+        return try done.map { result in
+            switch result {
+            case .failure(let refusal): return .failure(refusal)
+            case .success(let pair):
+                guard let record = records["\(pair.from)>\(pair.into)"] else {
+                    throw PanoramaError.unavailable(
+                        "the merge was stored but could not be read back; look it up by customer")
+                }
+                return .success(record)
+            }
+        }
     }
 
     /// The merge record a committed manual merge wrote.

@@ -69,6 +69,14 @@ public struct SQLBuilder {
         sql += ids.isEmpty ? "FALSE" : "\(column) IN (\(ids.map(String.init).joined(separator: ",")))"
     }
 
+    /// A table read through a given index: SQLite's planner, without statistics, prefers a
+    /// primary key whose first column alone matches (`workspace_id`) over an index matching two,
+    /// which turns a look-up into a scan of the workspace; PostgreSQL chooses well by itself.
+    public func table(_ name: String, alias: String? = nil, indexedBy index: String) -> String {
+        let aliased = alias.map { "\(name) \($0)" } ?? name
+        return dialect == .sqlite ? "\(aliased) INDEXED BY \(index)" : aliased
+    }
+
     /// A text column compared or ordered by code point, as SQLite does by default.
     public func bytewise(_ column: String) -> String {
         dialect == .postgres ? "\(column) COLLATE \"C\"" : column

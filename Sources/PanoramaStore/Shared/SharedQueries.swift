@@ -123,11 +123,14 @@ extension SQLStore {
 
     public func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord] {
         guard !customerIDs.isEmpty else { return [] }
-        var q = sql("SELECT \(Self.mergeColumns) FROM merges WHERE workspace_id = ")
+        // Two index look-ups: an OR of the two columns makes SQLite scan every merge of the workspace.
+        var q = sql("SELECT \(Self.mergeColumns) FROM merges WHERE id IN (SELECT id FROM merges WHERE workspace_id = ")
         q.bind(workspaceID)
-        q.append(" AND (")
+        q.append(" AND ")
         q.inList("from_id", customerIDs)
-        q.append(" OR ")
+        q.append(" UNION SELECT id FROM merges WHERE workspace_id = ")
+        q.bind(workspaceID)
+        q.append(" AND ")
         q.inList("into_id", customerIDs)
         q.append(") ORDER BY id DESC")
         return try await fetch(q.query, Self.mergeRecord)
@@ -177,7 +180,10 @@ extension SQLStore {
         workspaceID: Int64, customerIDs: [Int64]
     ) async throws -> [(identifier: Identifier, customerID: Int64, createdAt: Int64)] {
         guard !customerIDs.isEmpty else { return [] }
-        var q = sql("SELECT type, value, customer_id, created_at FROM identifiers WHERE workspace_id = ")
+        var q = sql()
+        q.append(
+            "SELECT type, value, customer_id, created_at FROM \(q.table("identifiers", indexedBy: "identifiers_customer")) WHERE workspace_id = "
+        )
         q.bind(workspaceID)
         q.append(" AND ")
         q.inList("customer_id", customerIDs)
