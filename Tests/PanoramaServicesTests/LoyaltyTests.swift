@@ -516,6 +516,25 @@ import Testing
         }
     }
 
+    /// Tracked events that name a bonus rule grant it: `Signed Up` is `signup` (once), an
+    /// `App Review` each time (unlimited); a resent message grants nothing more.
+    @Test func trackedEventsGrantTheirBonus() async throws {
+        try await Harness.run { h in
+            try await setProgram(h)
+            let c = try await customer(h, "tracked")
+            try await h.send(#"{"userId":"tracked","event":"Signed Up","messageId":"su-1"}"#, to: .track)
+            #expect(try await summary(h, c).points == 100)
+            try await h.send(#"{"userId":"tracked","event":"Signed Up","messageId":"su-2"}"#, to: .track)
+            try await h.send(#"{"userId":"tracked","event":"Signed Up","messageId":"su-1"}"#, to: .track)
+            #expect(try await summary(h, c).points == 100)
+            try await h.send(#"{"userId":"tracked","event":"App Review","messageId":"ar-1"}"#, to: .track)
+            try await h.send(#"{"userId":"tracked","event":"App Review","messageId":"ar-2"}"#, to: .track)
+            try await h.send(#"{"userId":"tracked","event":"Viewed Product","messageId":"vp-1"}"#, to: .track)
+            #expect(try await summary(h, c).points == 140)
+            try await expectBalanced(h, c)
+        }
+    }
+
     /// 50 spends of 30 at once on a balance of 1000: exactly 33 go through, 10 is left.
     @Test func concurrentSpendsNeverOverdraw() async throws {
         try await Harness.run { h in
@@ -600,6 +619,10 @@ struct PostgresLoyaltyTests {
     }
 
     let tests = LoyaltyTests()
+
+    @Test func trackedEventsGrantTheirBonus() async throws {
+        try await on { try await tests.trackedEventsGrantTheirBonus() }
+    }
 
     @Test func theProgramIsValidatedAndRoundTrips() async throws {
         try await on { try await tests.theProgramIsValidatedAndRoundTrips() }

@@ -27,15 +27,17 @@ public final class IngestService: Sendable {
     private let settings: WorkspaceSettingsCache
     private let metrics: any MetricsSink
     private let orders: OrderService?
+    private let loyalty: LoyaltyService?
 
     public init(
         pipeline: IngestPipeline, settings: WorkspaceSettingsCache, metrics: any MetricsSink,
-        orders: OrderService? = nil
+        orders: OrderService? = nil, loyalty: LoyaltyService? = nil
     ) {
         self.pipeline = pipeline
         self.settings = settings
         self.metrics = metrics
         self.orders = orders
+        self.loyalty = loyalty
     }
 
     /// Parses a request body as JSON, with an error that says where it broke.
@@ -118,6 +120,14 @@ public final class IngestService: Sendable {
             for message in messages where message.type == .track && message.event == OrderDecoder.refundEvent {
                 await orders.trackedRefund(workspaceID: workspaceID, message: message)
             }
+        }
+        if let loyalty {
+            // Bonus events (`Signed Up`, `Birthday` …) of the messages stored now.
+            var tracked: [(event: String, customerID: Int64, messageID: String)] = []
+            for (message, customer) in zip(messages, outcome.customerIDs) where message.type == .track {
+                if let event = message.event { tracked.append((event, customer, message.messageID)) }
+            }
+            await loyalty.trackedEvents(workspaceID: workspaceID, tracked)
         }
         return IngestResult(stored: outcome.stored, duplicates: outcome.duplicates, rejected: rejected)
     }

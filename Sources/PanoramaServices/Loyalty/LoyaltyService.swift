@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PanoramaCore
 import PanoramaStore
+import Synchronization
 
 /// A keyed operation's effect: its entries (one per raw profile whose balance moved) and the
 /// profile's balance after it. Built from the stored entries, so a replay returns the same.
@@ -83,6 +84,50 @@ public final class LoyaltyService: OrderObserver, Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
+    }
+
+    // MARK: Bonus events from tracking
+
+    /// Each workspace's bonus rules by normalized event name, read at most every 2 s: tracking
+    /// asks on every batch, which must not cost a store read.
+    private let bonusRules = Mutex<[Int64: (rules: [String: String], readAt: ContinuousClock.Instant)]>([:])
+
+    /// A tracked event name as bonus rules are matched: lower-case letters and digits only, and
+    /// the Segment spec's `Signed Up` is `signup` (`Birthday`, `birthday` and `BIRTHDAY` are one).
+    static func bonusKey(_ event: String) -> String {
+        let key = String(event.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
+        return key == "signedup" ? "signup" : key
+    }
+
+    /// Grants the bonus of tracked events that name a bonus rule of the program (`Signed Up` →
+    /// `signup`, `Birthday` → `birthday`, or the rule's own name), once per message (its id is the
+    /// idempotency key) and within the rule's limit. Tracking is never refused for loyalty: a bonus
+    /// already granted or a failed grant is logged, not thrown.
+    public func trackedEvents(workspaceID: Int64, _ events: [(event: String, customerID: Int64, messageID: String)]) async {
+        guard !events.isEmpty else { return }
+        let rules: [String: String]
+        if let cached = bonusRules.withLock({ $0[workspaceID] }), ContinuousClock.now - cached.readAt < .seconds(2) {
+            rules = cached.rules
+        } else {
+            guard let program = try? await program(workspaceID: workspaceID) else { return }
+            var map: [String: String] = [:]
+            for case .event(let name, _, _) in program.earnRules { map[Self.bonusKey(name)] = name }
+            let read = map
+            bonusRules.withLock { $0[workspaceID] = (read, .now) }
+            rules = map
+        }
+        guard !rules.isEmpty else { return }
+        for (event, customerID, messageID) in events where customerID > 0 {
+            guard let rule = rules[Self.bonusKey(event)] else { continue }
+            do {
+                _ = try await grantBonus(
+                    workspaceID: workspaceID, customerID: customerID, event: rule, key: "event:\(messageID)")
+            } catch {
+                logger.info(
+                    "bonus event not granted",
+                    metadata: ["event": "\(event)", "customer": "\(customerID)", "reason": "\(error)"])
+            }
+        }
     }
 
     // MARK: Program

@@ -100,7 +100,8 @@ public struct Services: Sendable {
         self.orders = OrderService(
             store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger,
             observers: [loyalty])
-        self.ingest = IngestService(pipeline: pipeline, settings: settings, metrics: metrics, orders: orders)
+        self.ingest = IngestService(
+            pipeline: pipeline, settings: settings, metrics: metrics, orders: orders, loyalty: loyalty)
         self.imports = ImportService(
             store: store, pipeline: pipeline, orders: orders, clock: clock, metrics: metrics, logger: logger)
         self.profiles = ProfileService(store: store, settings: settings)
