@@ -9,6 +9,10 @@
 #   SCHEMATHESIS_SEED          random seed (default fixed, so that CI runs are reproducible)
 #   SCHEMATHESIS_TIMEOUT       hard limit in seconds for each of the two runs (default 150)
 #
+# One worker: with two, schemathesis 4.x (on Python 3.11) now and then crashes in its own test-data
+# generator ("AST constructor recursion depth mismatch", a race in compiling its strategies), which
+# says nothing about the server.
+#
 # Checks: no 5xx, and every response's status code, content type, headers and body conform to the document.
 # Exits non-zero on any failure.
 #
@@ -126,7 +130,7 @@ run() {
             --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
             --max-examples "$max_examples" \
             --seed "$seed" \
-            --workers 2 \
+            --workers 1 \
             --request-timeout 10 \
             --generation-database none \
             --suppress-health-check all \
