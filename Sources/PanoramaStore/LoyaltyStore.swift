@@ -294,6 +294,9 @@ public protocol LoyaltyStore: Sendable {
     func tierChanges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [TierChange]
     /// Live profiles of the workspace whose raw profiles hold a loyalty account, ascending.
     func loyaltyProfiles(workspaceID: Int64) async throws -> [Int64]
+    /// Live profiles with a `birthday` trait (an ISO date, `"YYYY-MM-DD…"`) on this month and day
+    /// (`monthDay` as `MM-DD`), ascending.
+    func birthdayProfiles(workspaceID: Int64, monthDay: String) async throws -> [Int64]
     /// Applies a planned write in one transaction; false (and nothing written) when something it
     /// was planned from has changed, or its idempotency key or refund id is already recorded.
     func applyLoyalty(_ write: LoyaltyWrite) async throws -> Bool

@@ -535,6 +535,28 @@ import Testing
         }
     }
 
+    /// The daily run grants the birthday bonus to the profiles born on today's date (in the
+    /// workspace's time zone), once a year.
+    @Test func birthdaysAreGrantedOnTheDay() async throws {
+        try await Harness.run { h in
+            try await setProgram(h)
+            // The harness clock: 2026-09-21 22:13 in Shanghai.
+            try await h.send(#"{"userId":"bday","traits":{"birthday":"1990-09-21"}}"#, to: .identify)
+            try await h.send(#"{"userId":"other","traits":{"birthday":"1990-09-22"}}"#, to: .identify)
+            try await h.send(#"{"userId":"nobody","traits":{"birthday":"unknown"}}"#, to: .identify)
+            let bday = try await h.profile("user_id", "bday").id
+            let other = try await h.profile("user_id", "other").id
+            #expect(try await h.services.loyalty.grantBirthdayBonuses(workspaceID: h.workspaceID) == 1)
+            #expect(try await h.services.loyalty.grantBirthdayBonuses(workspaceID: h.workspaceID) == 0)
+            #expect(try await summary(h, bday).points == 200)
+            #expect(try await summary(h, other).points == 0)
+            h.clock.advance(ms: Self.day)
+            #expect(try await h.services.loyalty.grantBirthdayBonuses(workspaceID: h.workspaceID) == 1)
+            #expect(try await summary(h, other).points == 200)
+            try await expectBalanced(h, bday)
+        }
+    }
+
     /// 50 spends of 30 at once on a balance of 1000: exactly 33 go through, 10 is left.
     @Test func concurrentSpendsNeverOverdraw() async throws {
         try await Harness.run { h in
@@ -622,6 +644,9 @@ struct PostgresLoyaltyTests {
 
     @Test func trackedEventsGrantTheirBonus() async throws {
         try await on { try await tests.trackedEventsGrantTheirBonus() }
+    }
+    @Test func birthdaysAreGrantedOnTheDay() async throws {
+        try await on { try await tests.birthdaysAreGrantedOnTheDay() }
     }
 
     @Test func theProgramIsValidatedAndRoundTrips() async throws {

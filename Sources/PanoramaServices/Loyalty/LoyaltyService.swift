@@ -711,6 +711,31 @@ public final class LoyaltyService: OrderObserver, Sendable {
 
     /// Reviews each workspace with a program whose last review was before today (in its time
     /// zone): the scheduled job, run hourly on the leader, so a review happens once a day.
+    /// Grants the `birthday` bonus (when the program has one) to every profile whose `birthday`
+    /// trait falls on today in the workspace's time zone, once per profile and year (the rule's
+    /// limit); runs with the daily review. Returns how many were granted now.
+    @discardableResult
+    public func grantBirthdayBonuses(workspaceID: Int64) async throws -> Int {
+        let setting = try await setting(workspaceID)
+        guard setting.program.eventRule("birthday") != nil else { return 0 }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = setting.zone
+        let today = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(clock.now()) / 1000))
+        guard let year = today.year, let month = today.month, let day = today.day else { return 0 }
+        let monthDay = String(format: "%02d-%02d", month, day)
+        var granted = 0
+        for profile in try await store.birthdayProfiles(workspaceID: workspaceID, monthDay: monthDay) {
+            do {
+                let (_, replayed) = try await grantBonus(
+                    workspaceID: workspaceID, customerID: profile, event: "birthday", key: "birthday:\(year):\(profile)")
+                if !replayed { granted += 1 }
+            } catch let error as PanoramaError where error.code == "bonus_already_granted" {
+                continue
+            }
+        }
+        return granted
+    }
+
     public func runDueReviews() async throws {
         for workspace in try await store.workspaces() {
             guard let stored = try await store.loyaltyProgram(workspaceID: workspace.id) else { continue }
@@ -719,6 +744,10 @@ public final class LoyaltyService: OrderObserver, Sendable {
             let today = calendar.startOfDay(for: Date(timeIntervalSince1970: Double(clock.now()) / 1000))
             if let last = stored.lastReviewAt, Double(last) / 1000 >= today.timeIntervalSince1970 { continue }
             let report = try await reviewTiers(workspaceID: workspace.id)
+            let birthdays = try await grantBirthdayBonuses(workspaceID: workspace.id)
+            if birthdays > 0 {
+                logger.info("loyalty birthday bonuses", metadata: ["workspace": "\(workspace.id)", "granted": "\(birthdays)"])
+            }
             logger.info(
                 "loyalty tier review",
                 metadata: [

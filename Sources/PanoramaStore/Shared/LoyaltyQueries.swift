@@ -251,6 +251,22 @@ extension SQLStore {
         return try await fetch(q.query) { try $0.int(0) }
     }
 
+    public func birthdayProfiles(workspaceID: Int64, monthDay: String) async throws -> [Int64] {
+        // The trait is stored as JSON text: `"1990-05-17"` (or a date-time), so the month and day
+        // are characters 6–11 after the opening quote and the year.
+        var q = sql(
+            """
+            SELECT DISTINCT c.canonical_id FROM customer_traits t
+            JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
+            WHERE t.name = 'birthday' AND substr(t.value, 1, 1) = '"' AND substr(t.value, 6, 6) = 
+            """)
+        q.bind("-" + monthDay)
+        q.append(" AND t.workspace_id = ")
+        q.bind(workspaceID)
+        q.append(" ORDER BY 1")
+        return try await fetch(q.query) { try $0.int(0) }
+    }
+
     // MARK: The atomic write
 
     public func applyLoyalty(_ write: LoyaltyWrite) async throws -> Bool {
