@@ -227,6 +227,15 @@ public protocol ProfileStore: Sendable {
     func maintain() async
 }
 
+extension ProfileStore {
+    /// The live profile a raw or live profile id belongs to, with its raw profiles (itself
+    /// included); nil when the workspace has no such profile.
+    public func liveProfile(workspaceID: Int64, id: Int64) async throws -> (canonical: Int64, members: [Int64])? {
+        guard let row = try await customer(workspaceID: workspaceID, id: id) else { return nil }
+        return (row.canonicalID, try await members(workspaceID: workspaceID, canonicalID: row.canonicalID).map(\.id))
+    }
+}
+
 /// A node of the cluster as it last reported itself.
 public struct ClusterNode: Sendable, Equatable {
     public var nodeID: String

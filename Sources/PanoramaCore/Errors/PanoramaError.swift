@@ -46,6 +46,11 @@ public struct PanoramaError: Error, Sendable, Equatable, CustomStringConvertible
         PanoramaError(.notFound, code: code, message: message)
     }
 
+    /// No profile has this id in the workspace (`customer_not_found`).
+    public static func customerNotFound(_ id: Int64) -> PanoramaError {
+        .notFound("customer_not_found", "no customer \(id) in this workspace")
+    }
+
     /// The request is valid but conflicts with the current state.
     public static func conflict(_ code: String, _ message: String) -> PanoramaError {
         PanoramaError(.conflict, code: code, message: message)

@@ -31,7 +31,6 @@ public final class IngestPipeline: Service, Sendable {
         case ingest(
             workspaceID: Int64, messages: [TrackingMessage], reply: CheckedContinuation<IngestOutcome, any Error>)
         case undo(workspaceID: Int64, mergeID: Int64, reply: CheckedContinuation<MergeRecord, any Error>)
-        case merge(ManualMerge, reply: CheckedContinuation<MergeRecord, any Error>)
         case merges([ManualMerge], reply: CheckedContinuation<[Result<MergeRecord, PanoramaError>], any Error>)
         /// Identifier types changed: rebuild the workspace's graph from the store.
         case reload(workspaceID: Int64, reply: CheckedContinuation<Void, Never>)
@@ -89,12 +88,7 @@ public final class IngestPipeline: Service, Sendable {
     public func merge(
         workspaceID: Int64, from: Int64, into: Int64, cause: Identifier, source: String
     ) async throws -> MergeRecord {
-        let request = ManualMerge(workspaceID: workspaceID, from: from, into: into, cause: cause, source: source)
-        return try await withCheckedThrowingContinuation { reply in
-            if !queue.push(.merge(request, reply: reply)) {
-                reply.resume(throwing: PanoramaError.unavailable("the server is shutting down; retry on another node"))
-            }
-        }
+        try await merge(workspaceID: workspaceID, batch: [(from, into, cause)], source: source)[0].get()
     }
 
     /// Several merges in one transaction, applied in order (each request's ids taken to their
@@ -214,14 +208,12 @@ private struct Writer {
         while let batch = await queue.next() {
             var ingests: [(Int64, [TrackingMessage], Reply)] = []
             var undos: [(Int64, Int64, CheckedContinuation<MergeRecord, any Error>)] = []
-            var merges: [(ManualMerge, CheckedContinuation<MergeRecord, any Error>)] = []
             var batches: [([ManualMerge], CheckedContinuation<[Result<MergeRecord, PanoramaError>], any Error>)] = []
             var reloads: [(Int64, CheckedContinuation<Void, Never>)] = []
             for work in batch {
                 switch work {
                 case .ingest(let w, let m, let r): ingests.append((w, m, r))
                 case .undo(let w, let m, let r): undos.append((w, m, r))
-                case .merge(let m, let r): merges.append((m, r))
                 case .merges(let m, let r): batches.append((m, r))
                 case .reload(let w, let r): reloads.append((w, r))
                 }
@@ -253,21 +245,13 @@ private struct Writer {
                 inflight = (prepared, Task { try await store.commit(prepared.commit) })
             }
             // Undo and merge need settled state; with nothing else queued, answer the group at once.
-            if !undos.isEmpty || !merges.isEmpty || !batches.isEmpty || queue.isEmpty, let current = inflight {
+            if !undos.isEmpty || !batches.isEmpty || queue.isEmpty, let current = inflight {
                 inflight = nil
                 _ = await finish(current.prepared, current.task.result)
             }
             for (workspaceID, mergeID, reply) in undos {
                 do {
                     reply.resume(returning: try await undo(workspaceID: workspaceID, mergeID: mergeID))
-                } catch {
-                    reply.resume(throwing: error)
-                }
-            }
-            for (request, reply) in merges {
-                do {
-                    let done = try await merge(request)
-                    reply.resume(returning: try await logged(request.workspaceID, from: done.from, into: done.into))
                 } catch {
                     reply.resume(throwing: error)
                 }
@@ -328,20 +312,6 @@ private struct Writer {
                         r.resume(returning: try await logged(w, done))
                     } catch {
                         graphs[w] = nil
-                        r.resume(throwing: error)
-                    }
-                case .merge(let m, let r):
-                    do {
-                        let w = m.workspaceID
-                        let done = try await store.withIdentityLock(workspaceIDs: [w]) { session in
-                            try await self.catchUp(w, session)
-                            let done = try await self.merge(m, session: session)
-                            self.versions[w] = session.version(workspaceID: w)
-                            return done
-                        }
-                        r.resume(returning: try await logged(w, from: done.from, into: done.into))
-                    } catch {
-                        graphs[m.workspaceID] = nil
                         r.resume(throwing: error)
                     }
                 }
@@ -555,16 +525,6 @@ private struct Writer {
         for reply in p.replies { reply.resume(throwing: failure) }
     }
 
-    /// Applies a manual merge to the graph and commits it; returns the live profiles it joined.
-    private mutating func merge(
-        _ m: ManualMerge, session: (any IdentitySession)? = nil
-    ) async throws -> (from: Int64, into: Int64) {
-        switch try await merge(batch: [m], session: session)[0] {
-        case .success(let done): return done
-        case .failure(let refusal): throw refusal
-        }
-    }
-
     /// Applies manual merges to the graph in order and commits those it could make in one
     /// transaction; returns, per request, the live profiles it joined or why it could not.
     private mutating func merge(
@@ -588,7 +548,7 @@ private struct Writer {
                         cause: m.cause, source: m.source, messageID: nil, createdAt: now))
                 results.append(.success((done.from, done.into)))
             case .failure(.notLive(let id)):
-                results.append(.failure(.notFound("customer_not_found", "no customer \(id) in this workspace")))
+                results.append(.failure(.customerNotFound(id)))
             case .failure(.same):
                 results.append(
                     .failure(
@@ -643,16 +603,6 @@ private struct Writer {
         }
     }
 
-    /// The merge record a committed manual merge wrote.
-    func logged(_ workspaceID: Int64, from: Int64, into: Int64) async throws -> MergeRecord {
-        let logged = try await store.merges(workspaceID: workspaceID, customerIDs: [from]).first {
-            $0.fromID == from && $0.intoID == into && $0.undoneAt == nil
-        }
-        guard let logged else {
-            throw PanoramaError.unavailable("the merge was stored but could not be read back; look it up by customer")
-        }
-        return logged
-    }
 
     private mutating func undo(
         workspaceID: Int64, mergeID: Int64, session: (any IdentitySession)? = nil

@@ -184,13 +184,11 @@ public final class LoyaltyService: OrderObserver, Sendable {
     /// The live profile `id` is or was merged into; `customer_not_found` when `required` and
     /// there is none (an observer call then keeps to the id it was given).
     private func members(_ workspaceID: Int64, _ id: Int64, required: Bool = true) async throws -> Members {
-        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else {
-            if required { throw PanoramaError.notFound("customer_not_found", "no customer \(id) in this workspace") }
+        guard let (canonical, members) = try await store.liveProfile(workspaceID: workspaceID, id: id) else {
+            if required { throw PanoramaError.customerNotFound(id) }
             return Members(canonical: id, ids: [id])
         }
-        var ids = try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID).map(\.id)
-        if !ids.contains(row.canonicalID) { ids.append(row.canonicalID) }
-        return Members(canonical: row.canonicalID, ids: ids)
+        return Members(canonical: canonical, ids: members.contains(canonical) ? members : members + [canonical])
     }
 
     /// Balances, lots, tier and its history, qualifying activity and stored value of a profile.

@@ -152,10 +152,9 @@ public final class OrderService: Sendable {
     private func identifiers(ofProfile id: Int64, workspaceID: Int64, _ identity: IdentitySettings) async throws
         -> [Identifier]
     {
-        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else {
-            throw PanoramaError.notFound("customer_not_found", "no customer \(id) in this workspace")
+        guard let (_, members) = try await store.liveProfile(workspaceID: workspaceID, id: id) else {
+            throw PanoramaError.customerNotFound(id)
         }
-        let members = try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID).map(\.id)
         let held = try await store.identifiers(workspaceID: workspaceID, customerIDs: members).map(\.identifier)
         let unique = held.filter { identity.type(named: $0.type)?.unique == true }
         guard
@@ -364,11 +363,9 @@ public final class OrderService: Sendable {
     }
 
     private func members(workspaceID: Int64, _ id: Int64) async throws -> (Int64, [Int64]) {
-        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else {
-            throw PanoramaError.notFound("customer_not_found", "no customer \(id) in this workspace")
+        guard let live = try await store.liveProfile(workspaceID: workspaceID, id: id) else {
+            throw PanoramaError.customerNotFound(id)
         }
-        return (
-            row.canonicalID, try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID).map(\.id)
-        )
+        return live
     }
 }

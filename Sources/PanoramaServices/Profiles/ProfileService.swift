@@ -28,13 +28,10 @@ public final class ProfileService: Sendable {
         self.settings = settings
     }
 
-    private func notFound(_ id: Int64) -> PanoramaError {
-        .notFound("customer_not_found", "no customer \(id) in this workspace")
-    }
 
     /// The live profile that `id` is or was merged into.
     public func profile(workspaceID: Int64, id: Int64) async throws -> Profile {
-        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else { throw notFound(id) }
+        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else { throw PanoramaError.customerNotFound(id) }
         let members = try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID)
         let ids = members.map(\.id)
         let identifiers = try await store.identifiers(workspaceID: workspaceID, customerIDs: ids).map(\.identifier)
@@ -117,7 +114,9 @@ public final class ProfileService: Sendable {
     }
 
     private func memberIDs(workspaceID: Int64, id: Int64) async throws -> [Int64] {
-        guard let row = try await store.customer(workspaceID: workspaceID, id: id) else { throw notFound(id) }
-        return try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID).map(\.id)
+        guard let live = try await store.liveProfile(workspaceID: workspaceID, id: id) else {
+            throw PanoramaError.customerNotFound(id)
+        }
+        return live.members
     }
 }
