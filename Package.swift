@@ -68,7 +68,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PanoramaCoreTests", dependencies: ["PanoramaCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "PanoramaEngineTests", dependencies: ["PanoramaEngine"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PanoramaEngineTests",
+            dependencies: ["PanoramaEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PanoramaServicesTests",
             dependencies: [

@@ -39,11 +39,13 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
     TrackingController(ingest: services.ingest, keys: services.keys, clock: services.clock).addRoutes(to: router)
 
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: services.keys))
-    CustomerController(profiles: services.profiles, loyalty: services.loyalty).addRoutes(to: api)
+    CustomerController(profiles: services.profiles, loyalty: services.loyalty, audiences: services.audiences).addRoutes(to: api)
     DuplicatesController(duplicates: services.duplicates).addRoutes(to: api)
     OrdersController(orders: services.orders).addRoutes(to: api)
     ImportsController(jobs: services.importJobs).addRoutes(to: api)
     LoyaltyController(loyalty: services.loyalty).addRoutes(to: api)
+    AudiencesController(audiences: services.audiences, profiles: services.profiles, settings: services.settings)
+        .addRoutes(to: api)
     AdminController(
         pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster
     ).addRoutes(to: api)

@@ -214,7 +214,8 @@ public struct StoreMigration: Sendable {
 
     /// The tables copied, in this order: the foundation's, then each capability's
     /// (`StoreMigration+Orders.swift` …).
-    static let tables: [Table] = foundationTables + ordersTables + loyaltyTables + duplicatesTables
+    static let tables: [Table] =
+        foundationTables + ordersTables + loyaltyTables + duplicatesTables + audiencesTables
 
     static let foundationTables: [Table] = [
         Table(

@@ -13,7 +13,9 @@ struct Panorama: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "panorama",
         abstract: "Panorama — a self-hosted Customer Data Platform (客户数据平台).",
-        subcommands: [Serve.self, Import.self, Migrate.self, MigrateStore.self, Keys.self, Dedup.self, Bench.self],
+        subcommands: [
+            Serve.self, Import.self, Export.self, Migrate.self, MigrateStore.self, Keys.self, Dedup.self, Bench.self,
+        ],
         defaultSubcommand: nil)
 }
 

@@ -8,6 +8,7 @@ import PanoramaStore
 struct CustomerController {
     let profiles: ProfileService
     let loyalty: LoyaltyService
+    let audiences: AudienceService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.get("customers", use: list)
@@ -36,6 +37,13 @@ struct CustomerController {
                 // Minor units (分), as the loyalty API shows balances.
                 "stored_value": .object(["balance": .number(JSONNumber(summary.storedValue))]),
             ]))
+        // Tags, segments and computed traits as the engine holds them now.
+        let held = try await audiences.customer(workspaceID: workspaceID, liveID: id)
+        object.set("tags", .array(JSONArray(held.tags.map(JSONValue.string))))
+        object.set("segments", .array(JSONArray(held.segments.map(JSONValue.string))))
+        var traits = JSONObject()
+        for (name, value) in held.traits.sorted(by: { $0.key < $1.key }) { traits.set(name, .string(value)) }
+        object.set("computed_traits", .object(traits))
         return .object(object)
     }
 

@@ -18,7 +18,7 @@ enum OpenAPIDocument {
 
     /// Parts of the document kept beside the capability they describe (each a JSON object with
     /// any of `tags`, `paths` and `components`), merged into the base.
-    static let parts: [String] = [ordersPart, importsPart, loyaltyPart, duplicatesPart]
+    static let parts: [String] = [ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart]
 
     /// Merges objects key by key (a part adds paths and schemas) and appends arrays (tags).
     static func merge(_ part: JSONObject, into document: inout JSONObject) {
@@ -1735,6 +1735,27 @@ enum OpenAPIDocument {
                   },
                   "value": {
                     "$ref": "#/components/schemas/CustomerValue"
+                  },
+                  "tags": {
+                    "type": "array",
+                    "description": "Tags (标签) the customer carries now (single profile only).",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "segments": {
+                    "type": "array",
+                    "description": "Segments (人群) the customer is in now (single profile only).",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "computed_traits": {
+                    "type": "object",
+                    "description": "Computed trait values (and RFM scores) as text: decimals with their digits, times in ISO-8601 (single profile only).",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
                   },
                   "loyalty": {
                     "type": "object",

@@ -42,16 +42,20 @@ public final class IngestPipeline: Service, Sendable {
     private let clock: WallClock
     private let metrics: any MetricsSink
     private let logger: Logger
+    private let onChange: @Sendable ([Int64: Set<Int64>]) -> Void
 
+    /// - Parameter onChange: told, after each commit, which customers (per workspace; raw ids,
+    ///   merged-away ones included) it changed, e.g. for tags and segments to follow. Must not block.
     public init(
         store: any PanoramaStore, settings: WorkspaceSettingsCache, clock: WallClock, metrics: any MetricsSink,
-        logger: Logger
+        logger: Logger, onChange: @escaping @Sendable ([Int64: Set<Int64>]) -> Void = { _ in }
     ) {
         self.store = store
         self.settings = settings
         self.clock = clock
         self.metrics = metrics
         self.logger = logger
+        self.onChange = onChange
     }
 
     /// Submits validated messages of one workspace; returns once they are durable.
@@ -112,8 +116,8 @@ public final class IngestPipeline: Service, Sendable {
 
     public func run() async throws {
         let queue = self.queue
-        let (store, settings, clock, metrics, logger) = (
-            self.store, self.settings, self.clock, self.metrics, self.logger
+        let (store, settings, clock, metrics, logger, onChange) = (
+            self.store, self.settings, self.clock, self.metrics, self.logger, self.onChange
         )
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
@@ -122,7 +126,8 @@ public final class IngestPipeline: Service, Sendable {
                 // from ~26k to ~35k events/s). It ends when the queue is finished, below.
                 await Task(priority: .high) {
                     var writer = Writer(
-                        store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
+                        store: store, settings: settings, clock: clock, metrics: metrics, logger: logger,
+                        onChange: onChange)
                     await writer.run(queue)
                 }.value
             } onCancel: {
@@ -150,6 +155,7 @@ private struct Writer {
     let clock: WallClock
     let metrics: any MetricsSink
     let logger: Logger
+    let onChange: @Sendable ([Int64: Set<Int64>]) -> Void
     var graphs: [Int64: IdentityGraph] = [:]
     /// The store's identity version each cached graph reflects (shared stores only).
     var versions: [Int64: Int64] = [:]
@@ -502,6 +508,7 @@ private struct Writer {
                 outcomes[request].customerIDs[index] = 0
             }
             metrics.increment("panorama_ingested_messages_total", labels: [], by: outcomes.reduce(0) { $0 + $1.stored })
+            onChange(p.commit.touchedCustomers)
             if p.merges > 0 { metrics.increment("panorama_merges_total", labels: [], by: p.merges) }
             for (i, reply) in p.replies.enumerated() { reply.resume(returning: outcomes[i]) }
             return true
@@ -572,6 +579,7 @@ private struct Writer {
             throw PanoramaError.unavailable("the store did not accept the merge; retry it")
         }
         metrics.increment("panorama_merges_total", labels: [], by: commit.merges.count)
+        onChange(commit.touchedCustomers)
         return results
     }
 
@@ -635,7 +643,22 @@ private struct Writer {
         }
         graphs[workspaceID] = graph
         metrics.increment("panorama_merge_undos_total", labels: [], by: 1)
+        onChange([workspaceID: Set([record.fromID, record.intoID] + back)])
         record.undoneAt = now
         return record
+    }
+}
+
+extension IngestCommit {
+    /// The customers a commit wrote to, per workspace: owners of new events, traits and orders,
+    /// and both sides (with every member moved) of each merge.
+    var touchedCustomers: [Int64: Set<Int64>] {
+        var touched: [Int64: Set<Int64>] = [:]
+        for e in events { touched[e.workspaceID, default: []].insert(e.event.customerID) }
+        for t in traits { touched[t.workspaceID, default: []].insert(t.customerID) }
+        for o in orders { touched[o.workspaceID, default: []].insert(o.order.customerID) }
+        for m in merges { touched[m.workspaceID, default: []].formUnion([m.fromID, m.intoID] + m.members) }
+        for c in customers { touched[c.workspaceID, default: []].insert(c.id) }
+        return touched
     }
 }

@@ -51,6 +51,7 @@ public struct Services: Sendable {
     public let cluster: ClusterService
     public let loyalty: LoyaltyService
     public let duplicates: DuplicateService
+    public let audiences: AudienceService
     public let logger: Logger
 
     /// Opens the configured store (PostgreSQL when `databaseURL` is set, else SQLite in the data
@@ -95,11 +96,17 @@ public struct Services: Sendable {
         self.logger = logger
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)
-        self.pipeline = IngestPipeline(store: store, settings: settings, clock: clock, metrics: metrics, logger: logger)
+        let audiences = AudienceService(store: store, clock: clock, logger: logger)
+        self.audiences = audiences
+        self.pipeline = IngestPipeline(
+            store: store, settings: settings, clock: clock, metrics: metrics, logger: logger,
+            onChange: { changed in
+                for (workspaceID, ids) in changed { audiences.customersChanged(workspaceID: workspaceID, ids: ids) }
+            })
         self.loyalty = LoyaltyService(store: store, clock: clock, logger: logger)
         self.orders = OrderService(
             store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger,
-            observers: [loyalty])
+            observers: [loyalty, audiences])
         self.ingest = IngestService(
             pipeline: pipeline, settings: settings, metrics: metrics, orders: orders, loyalty: loyalty)
         self.imports = ImportService(
@@ -124,7 +131,7 @@ public struct Services: Sendable {
     public var backgroundServices: [any Service] {
         let cluster = cluster.services
         let store: [any Service] = (self.store as? PostgresStore).map { [$0] } ?? []
-        return store + [cluster[0]] + [pipeline, maintenance] + cluster.dropFirst() + [duplicates.scheduler]
+        return store + [cluster[0]] + [pipeline, maintenance, audiences] + cluster.dropFirst() + [duplicates.scheduler]
             + [loyalty.makeScheduler(cluster: self.cluster, metrics: metrics)]
     }
 

@@ -12,6 +12,7 @@ enum PostgresSchema {
     /// its queries (`PostgresSchema+Orders.swift` …).
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
+        + audiencesMigrations
 
     static let foundation: [(name: String, sql: String)] = [
         (

@@ -1,0 +1,375 @@
+import Foundation
+import Logging
+import PanoramaCore
+import PanoramaEngine
+import PanoramaStore
+
+/// The tag and segment engine of one workspace: the in-memory customer table rebuilt from the
+/// store, kept current customer by customer as data arrives, and the memberships it derives,
+/// persisted (with their change feed) in the store.
+///
+/// Work that changes the state runs one at a time (`exclusively`): a rebuild, a refresh of
+/// changed customers and a definition change never interleave at their suspension points.
+actor AudienceEngine {
+    let workspaceID: Int64
+    let store: any PanoramaStore
+    let clock: WallClock
+    let timeZone: TimeZone
+    let logger: Logger
+    private(set) var state: AudienceState
+    private(set) var loaded = false
+    /// Audiences whose rule no longer checks (an attribute changed type): skipped, with why.
+    private(set) var broken: [AudienceKey: String] = [:]
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(workspaceID: Int64, store: any PanoramaStore, clock: WallClock, timeZone: TimeZone, logger: Logger) {
+        self.workspaceID = workspaceID
+        self.store = store
+        self.clock = clock
+        self.timeZone = timeZone
+        self.logger = logger
+        state = AudienceState(context: EvaluationContext(today: 0, utcOffsetSeconds: 0))
+    }
+
+    /// Runs `body` after every earlier exclusive body has finished.
+    func exclusively<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    var context: EvaluationContext { EvaluationContext(now: Double(clock.now()) / 1000, timeZone: timeZone) }
+
+    /// Loads on first use.
+    func ensureLoaded() async throws {
+        if loaded { return }
+        try await exclusively {
+            if !loaded { try await rebuildLocked(include: { _ in true }) }
+        }
+    }
+
+    /// Rebuilds everything from the store and re-evaluates the rule-based audiences `include`
+    /// selects (all of them at start); records the changes.
+    func rebuild(include: @Sendable @escaping (AudienceDefinition) -> Bool) async throws {
+        try await exclusively { try await rebuildLocked(include: include) }
+    }
+
+    private func rebuildLocked(include: (AudienceDefinition) -> Bool) async throws {
+        let started = ContinuousClock.now
+        var next = AudienceState(context: context)
+        for (name, definition, _) in try await store.computedTraits(workspaceID: workspaceID) {
+            do {
+                next.traits.append(try JSONDecoder().decode(TraitDefinition.self, from: Data(definition.utf8)))
+            } catch {
+                logger.error("unreadable computed trait skipped", metadata: ["trait": "\(name)", "error": "\(error)"])
+            }
+        }
+        for stored in try await store.audiences(workspaceID: workspaceID) {
+            guard var definition = try? JSONDecoder().decode(AudienceDefinition.self, from: Data(stored.definition.utf8))
+            else { continue }
+            definition.kind = stored.kind
+            definition.name = stored.name
+            next.definitions[AudienceKey(stored.kind, stored.name)] = definition
+        }
+        var after = Int64.min
+        var attributes: [(row: Int, attributes: [String: TraitValue])] = []
+        while true {
+            let ids = try await store.liveCustomerIDs(workspaceID: workspaceID, after: after, limit: 2000)
+            guard let last = ids.last else { break }
+            after = last
+            let facts = try await CustomerFacts.load(store, workspaceID: workspaceID, liveIDs: ids)
+            let start = next.table.rowCount
+            next.append(ids.map { ($0, facts[$0] ?? CustomerFacts()) })
+            for (offset, id) in ids.enumerated() { attributes.append((start + offset, facts[id]?.attributes ?? [:])) }
+        }
+        next.setAttributes(attributes)
+        try next.computeTraits()
+        broken = next.compileRulesSkippingBroken()
+
+        // What each audience held before: this engine's last state, or the store at start.
+        var before: [AudienceKey: Set<Int64>] = [:]
+        for key in next.definitions.keys {
+            if loaded, state.definitions[key] != nil {
+                before[key] = Set(state.ids((state.members[key] ?? RoaringBitmap()).map(Int.init)))
+            } else {
+                before[key] = Set(try await store.audienceMembers(workspaceID: workspaceID, kind: key.kind, name: key.name))
+            }
+        }
+        // Kept members (manual tags, static snapshots) follow merges to the live profile.
+        let kept = next.definitions.filter { !$0.value.isRuleBased || $0.value.type == .static }.map(\.key)
+        let orphans = Set(kept.flatMap { before[$0]! }).filter { next.rowOf[$0] == nil }
+        let canonical = try await store.liveIDs(workspaceID: workspaceID, customerIDs: Array(orphans))
+        for key in kept {
+            var bitmap = RoaringBitmap()
+            for id in before[key]! {
+                if let row = next.rowOf[canonical[id] ?? id] { _ = bitmap.insert(UInt32(row)) }
+            }
+            next.members[key] = bitmap
+        }
+        for key in next.order where next.definitions[key]!.isRuleBased && next.definitions[key]!.type != .static {
+            if !include(next.definitions[key]!) {
+                next.members[key] = RoaringBitmap(before[key]!.compactMap { next.rowOf[$0].map(UInt32.init) })
+            }
+        }
+        _ = try next.evaluate(where: { $0.isRuleBased && $0.type != .static && include($0) })
+        var changes: [AudienceKey: Delta] = [:]
+        for key in next.definitions.keys {
+            let now = Set(next.ids((next.members[key] ?? RoaringBitmap()).map(Int.init)))
+            let was = before[key] ?? []
+            let delta = Delta(enter: now.subtracting(was).sorted(), exit: was.subtracting(now).sorted())
+            if !delta.enter.isEmpty || !delta.exit.isEmpty { changes[key] = delta }
+        }
+        state = next
+        loaded = true
+        try await persist(changes, sizes: Array(next.definitions.keys))
+        logger.info(
+            "audiences rebuilt",
+            metadata: [
+                "workspace": "\(workspaceID)", "customers": "\(next.table.live.count)",
+                "audiences": "\(next.definitions.count)",
+                "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+            ])
+    }
+
+    /// Brings changed customers (live or merged away) up to date and re-evaluates the real-time
+    /// audiences for them.
+    func refresh(_ pending: @Sendable () -> Set<Int64>) async throws {
+        try await exclusively {
+            let ids = pending()
+            guard loaded, !ids.isEmpty else { return }
+            state.context = context
+            let canonical = try await store.liveIDs(workspaceID: workspaceID, customerIDs: Array(ids))
+            var changes: [AudienceKey: Delta] = [:]
+            var live = Set<Int64>()
+            for id in ids {
+                let now = canonical[id]
+                if now != id, let row = state.rowOf[id] {
+                    for key in state.retire(row: row) { changes[key, default: Delta()].exit.append(id) }
+                }
+                if let now { live.insert(now) }
+            }
+            let facts = try await CustomerFacts.load(store, workspaceID: workspaceID, liveIDs: Array(live))
+            let new = live.filter { state.rowOf[$0] == nil }.sorted()
+            state.append(new.map { ($0, CustomerFacts()) })
+            var rows: [Int] = []
+            for id in live {
+                guard let row = state.rowOf[id] else { continue }
+                try state.replace(row: row, with: facts[id] ?? CustomerFacts())
+                rows.append(row)
+            }
+            if !new.isEmpty { broken = state.compileRulesSkippingBroken() }
+            for (key, delta) in try state.evaluate(rows: rows.sorted()) {
+                changes[key, default: Delta()].enter += delta.enter
+                changes[key, default: Delta()].exit += delta.exit
+            }
+            try await persist(changes, sizes: Array(changes.keys))
+        }
+    }
+
+    /// Writes membership changes (with their feed rows) and the current sizes.
+    private func persist(_ changes: [AudienceKey: Delta], sizes: [AudienceKey]) async throws {
+        let now = clock.now()
+        for (key, delta) in changes.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+            try await store.applyMembership(
+                workspaceID: workspaceID, kind: key.kind, name: key.name, enter: delta.enter, exit: delta.exit,
+                now: now, feed: true)
+        }
+        let hour = now - now % 3_600_000
+        for key in sizes {
+            try await store.recordAudienceSize(
+                workspaceID: workspaceID, kind: key.kind, name: key.name, at: hour,
+                size: Int64(state.members[key]?.count ?? 0))
+        }
+    }
+
+    // MARK: Definitions
+
+    /// Applies a changed definition set (after a save or delete) and evaluates `key` for everyone:
+    /// checks every rule against the new schema first, so a change that breaks a rule is refused
+    /// and nothing is stored. `save` persists the definition once it checks.
+    func change(
+        traits: [TraitDefinition]? = nil, definition: AudienceDefinition? = nil, removing: AudienceKey? = nil,
+        save: @Sendable () async throws -> Void
+    ) async throws {
+        try await ensureLoaded()
+        try await exclusively {
+            var next = state
+            next.context = context
+            if let traits { next.traits = traits }
+            if let definition { next.definitions[AudienceKey(definition.kind, definition.name)] = definition }
+            if let removing { next.definitions[removing] = nil }
+            try next.compileRules()
+            try await save()
+            var changes: [AudienceKey: Delta] = [:]
+            if traits != nil { try next.computeTraits() }
+            if let removing {
+                next.members[removing] = nil
+            }
+            let touched: (AudienceDefinition) -> Bool
+            if traits != nil {
+                touched = { $0.isRuleBased && $0.type != .static }
+            } else if let definition {
+                let key = AudienceKey(definition.kind, definition.name)
+                let dependents = Self.dependents(of: key, in: next)
+                // A static segment is snapshotted when saved.
+                touched = { d in d.kind == key.kind && d.name == key.name || dependents.contains(AudienceKey(d.kind, d.name)) && d.type != .static }
+                if definition.type == .manual { next.members[key] = next.members[key] ?? RoaringBitmap() }
+            } else {
+                touched = { _ in false }
+            }
+            let before = next.members
+            _ = try next.evaluate(where: { d in
+                touched(d) && (d.isRuleBased || d.type == .static)
+            })
+            for key in next.definitions.keys {
+                let now = next.members[key] ?? RoaringBitmap()
+                let was = before[key] ?? RoaringBitmap()
+                let enter = now.subtracting(was)
+                let exit = was.subtracting(now)
+                if !enter.isEmpty || !exit.isEmpty {
+                    changes[key] = Delta(enter: next.ids(enter.map(Int.init)), exit: next.ids(exit.map(Int.init)))
+                }
+            }
+            state = next
+            broken = [:]
+            try await persist(changes, sizes: Array(changes.keys) + (definition.map { [AudienceKey($0.kind, $0.name)] } ?? []))
+        }
+    }
+
+    /// Audiences whose rules refer to `key`, directly or through others.
+    static func dependents(of key: AudienceKey, in state: AudienceState) -> Set<AudienceKey> {
+        var found: Set<AudienceKey> = []
+        var frontier = [key]
+        while let current = frontier.popLast() {
+            for (other, rule) in state.rules where !found.contains(other) {
+                let refers = current.kind == .tag ? rule.tags.contains(current.name) : rule.segments.contains(current.name)
+                if refers {
+                    found.insert(other)
+                    frontier.append(other)
+                }
+            }
+        }
+        return found
+    }
+
+    /// Adds or removes customers of a manual tag, then re-evaluates what depends on it for them.
+    func assign(tag name: String, add: [Int64], remove: [Int64]) async throws -> (added: Int, removed: Int) {
+        try await ensureLoaded()
+        return try await exclusively {
+            let key = AudienceKey(.tag, name)
+            var changes: [AudienceKey: Delta] = [:]
+            var delta = Delta()
+            var rows: [Int] = []
+            for id in add {
+                guard let row = state.rowOf[id] else { continue }
+                if state.members[key, default: RoaringBitmap()].insert(UInt32(row)) {
+                    delta.enter.append(id)
+                    rows.append(row)
+                }
+            }
+            for id in remove {
+                guard let row = state.rowOf[id] else { continue }
+                if state.members[key]?.remove(UInt32(row)) == true {
+                    delta.exit.append(id)
+                    rows.append(row)
+                }
+            }
+            changes[key] = delta
+            for (other, d) in try state.evaluate(rows: rows) where other != key { changes[other] = d }
+            try await persist(changes, sizes: Array(changes.keys))
+            return (delta.enter.count, delta.exit.count)
+        }
+    }
+
+    // MARK: Reads
+
+    /// Evaluates a rule that is not saved (the builder's live count): the bitmap of rows.
+    func evaluate(_ rule: CheckedRule) throws -> RoaringBitmap {
+        try state.evaluator.evaluate(rule)
+    }
+
+    /// The typed checker for rules against this workspace now.
+    var schema: RuleSchema { state.schema }
+
+    func members(_ key: AudienceKey) -> RoaringBitmap? { state.members[key] }
+
+    func customerIDs(rows: [UInt32]) -> [Int64] { state.ids(rows.map(Int.init)) }
+
+    /// What a live customer belongs to now.
+    func memberships(of customerID: Int64) -> [AudienceKey] {
+        guard let row = state.rowOf[customerID] else { return [] }
+        return state.members.filter { $0.value.contains(UInt32(row)) }.map(\.key).sorted { "\($0)" < "\($1)" }
+    }
+
+    /// One customer's computed trait values (for the profile), by name.
+    func traitValues(of customerID: Int64) -> [String: String] {
+        guard let row = state.rowOf[customerID] else { return [:] }
+        var out: [String: String] = [:]
+        let names = state.traits.map { $0.name } + AudienceState.builtInTraits.keys
+        for name in names {
+            guard let column = state.table.columns[name], let value = column.value(row) else { continue }
+            out[name] = Self.display(value, column)
+        }
+        return out
+    }
+
+    /// A column value as text: decimals with their digits, dates and timestamps in ISO form.
+    static func display(_ value: Int64, _ column: Column) -> String {
+        switch column.type {
+        case .string: return column.dictionary.strings[Int(value)]
+        case .boolean: return value != 0 ? "true" : "false"
+        case .decimal:
+            let sign = value < 0 ? "-" : ""
+            let a = value.magnitude
+            var fraction = String(a % 10_000)
+            fraction = String(repeating: "0", count: 4 - fraction.count) + fraction
+            while fraction.count > 2, fraction.hasSuffix("0") { fraction.removeLast() }
+            return "\(sign)\(a / 10_000).\(fraction)"
+        case .date:
+            return String(Timestamp.format(millis: value * 86_400_000).prefix(10))
+        case .timestamp:
+            return Timestamp.format(millis: value * 1000)
+        default: return String(value)
+        }
+    }
+}
+
+extension AudienceState {
+    /// Like `compileRules`, but an audience whose rule no longer checks is left out (with the
+    /// reason) instead of failing the whole rebuild; audiences that refer to it are left out too.
+    mutating func compileRulesSkippingBroken() -> [AudienceKey: String] {
+        var broken: [AudienceKey: String] = [:]
+        let saved = definitions
+        while true {
+            do {
+                try compileRules()
+                definitions = saved
+                for key in broken.keys { rules[key] = nil }
+                order.removeAll { broken[$0] != nil }
+                return broken
+            } catch {
+                // Find the first audience that fails on its own and set it aside.
+                let checker = RuleTypeChecker(schema: schema)
+                let bad = definitions.first { _, d in
+                    guard d.type != .manual, let rule = d.rule else { return false }
+                    return (try? checker.check(rule)) == nil
+                }
+                guard let (key, _) = bad else {
+                    // A cycle: drop every rule-based audience rather than loop.
+                    for (key, d) in definitions where d.type != .manual { broken[key] = error.message }
+                    definitions = definitions.filter { $0.value.type == .manual }
+                    try? compileRules()
+                    definitions = saved
+                    return broken
+                }
+                broken[key] = error.message
+                definitions[key] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import PanoramaCore
+import PanoramaStore
+
+/// How a tag's or segment's members are written out.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// A header, then one line per customer: id and the identifiers of each type (`;` between several).
+    case csv
+    /// One JSON object per line: `{"customer_id":…, "identifiers":{"email":[…]}}`.
+    case ndjson
+}
+
+extension AudienceService {
+    /// Writes every member of `key` (ascending customer id, from the persisted membership, read a
+    /// page at a time) through `write`, chunk by chunk; returns how many were written.
+    @discardableResult
+    public func export(
+        workspaceID: Int64, _ key: AudienceKey, format: ExportFormat, identifierTypes: [String],
+        write: (String) async throws -> Void
+    ) async throws -> Int {
+        try await requireStored(workspaceID, key)
+        if format == .csv {
+            try await write((["customer_id"] + identifierTypes).map(Self.csvField).joined(separator: ",") + "\n")
+        }
+        var after = Int64.min
+        var written = 0
+        while true {
+            let ids = try await members(workspaceID: workspaceID, key, after: after, limit: 1000)
+            guard let last = ids.last else { break }
+            after = last
+            var held: [Int64: [String: [String]]] = [:]
+            for (live, identifier) in try await store.liveIdentifiers(workspaceID: workspaceID, liveIDs: ids) {
+                held[live, default: [:]][identifier.type, default: []].append(identifier.value)
+            }
+            var chunk = ""
+            for id in ids {
+                let identifiers = held[id] ?? [:]
+                switch format {
+                case .csv:
+                    let fields = [String(id)] + identifierTypes.map { (identifiers[$0] ?? []).joined(separator: ";") }
+                    chunk += fields.map(Self.csvField).joined(separator: ",") + "\n"
+                case .ndjson:
+                    var object = JSONObject()
+                    for type in identifiers.keys.sorted() {
+                        object.set(type, .array(JSONArray(identifiers[type]!.map(JSONValue.string))))
+                    }
+                    let line: JSONValue = .object(["customer_id": .number(JSONNumber(id)), "identifiers": .object(object)])
+                    chunk += line.jsonText + "\n"
+                }
+            }
+            written += ids.count
+            try await write(chunk)
+        }
+        return written
+    }
+
+    /// A CSV field, quoted when it holds a comma, quote or line break; a leading `= + - @` is
+    /// prefixed with `'` so a spreadsheet does not run it as a formula.
+    static func csvField(_ text: String) -> String {
+        var t = text
+        if let first = t.first, "=+-@".contains(first) { t = "'" + t }
+        guard t.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return t }
+        return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

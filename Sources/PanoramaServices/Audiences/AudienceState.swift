@@ -1,0 +1,292 @@
+import Foundation
+import PanoramaCore
+import PanoramaEngine
+import PanoramaStore
+
+/// Customers who entered and left an audience.
+struct Delta: Sendable {
+    var enter: [Int64] = []
+    var exit: [Int64] = []
+}
+
+/// A tag or segment by kind and name.
+public struct AudienceKey: Hashable, Sendable, CustomStringConvertible {
+    public var kind: AudienceKind
+    public var name: String
+
+    public init(_ kind: AudienceKind, _ name: String) {
+        self.kind = kind
+        self.name = name
+    }
+
+    public var description: String { "\(kind.rawValue) '\(name)'" }
+}
+
+/// What the engine reads of one live customer: attributes (latest value per name across its raw
+/// profiles), orders and tracked events.
+struct CustomerFacts: Sendable {
+    var attributes: [String: TraitValue] = [:]
+    var orders: [OrderColumns.Record] = []
+    var events: [EventColumns.Record] = []
+
+    /// Reads the facts of live customers from the store (one query per kind of fact).
+    static func load(_ store: any PanoramaStore, workspaceID: Int64, liveIDs: [Int64]) async throws -> [Int64:
+        CustomerFacts]
+    {
+        var facts: [Int64: CustomerFacts] = [:]
+        for id in liveIDs { facts[id] = CustomerFacts() }
+        let raws = try await store.rawProfiles(workspaceID: workspaceID, liveIDs: liveIDs)
+        var liveOf: [Int64: Int64] = [:]
+        for (raw, live) in raws { liveOf[raw] = live }
+        let rawIDs = raws.map(\.raw)
+        for (raw, trait) in try await store.rawTraits(workspaceID: workspaceID, customerIDs: rawIDs) {
+            guard let live = liveOf[raw] else { continue }
+            if let held = facts[live]?.attributes[trait.name], held.updatedAt > trait.updatedAt { continue }
+            facts[live]?.attributes[trait.name] = trait
+        }
+        for order in try await store.orderFacts(workspaceID: workspaceID, customerIDs: rawIDs) {
+            guard let live = liveOf[order.customerID] else { continue }
+            let status: OrderColumns.Status =
+                switch OrderStatus(rawValue: order.status) {
+                case .pending: .pending
+                case .cancelled: .cancelled
+                default: order.fullyRefunded ? .refunded : .completed
+                }
+            facts[live]?.orders.append(
+                OrderColumns.Record(
+                    timestamp: EvaluationContext.floorDiv(order.placedAt, 1000), amount: max(0, order.netAmount),
+                    items: Int32(clamping: order.items), channel: order.channel, store: order.store, status: status))
+        }
+        for event in try await store.trackFacts(workspaceID: workspaceID, customerIDs: rawIDs) {
+            guard let live = liveOf[event.customerID] else { continue }
+            facts[live]?.events.append(
+                EventColumns.Record(timestamp: EvaluationContext.floorDiv(event.timestamp, 1000), name: event.event))
+        }
+        for id in liveIDs {
+            facts[id]?.orders.sort { $0.timestamp < $1.timestamp }
+            facts[id]?.events.sort { $0.timestamp < $1.timestamp }
+        }
+        return facts
+    }
+}
+
+/// The derived state of one workspace: a row per customer, typed columns for attributes and
+/// computed traits, and a bitmap of rows per tag and segment. A value: an evaluation works on a
+/// copy and the engine swaps it in whole.
+struct AudienceState: Sendable {
+    /// Built-in computed traits every workspace has.
+    static let builtInTraits: [String: RuleType] = [
+        "rfm_r": .integer, "rfm_f": .integer, "rfm_m": .integer, "rfm_segment": .string,
+    ]
+
+    /// Row → live customer id (0: the row's customer was merged away).
+    var customerIDs: [Int64] = []
+    var rowOf: [Int64: Int] = [:]
+    var table = CustomerTable()
+    var orders: OrderColumns
+    var events: EventColumns
+    var attributeTypes: [String: RuleType] = [:]
+    var traits: [TraitDefinition] = []
+    var definitions: [AudienceKey: AudienceDefinition] = [:]
+    var rules: [AudienceKey: CheckedRule] = [:]
+    /// Rule-based audiences, each after everything it refers to.
+    var order: [AudienceKey] = []
+    var members: [AudienceKey: RoaringBitmap] = [:]
+    var context: EvaluationContext
+
+    init(context: EvaluationContext) {
+        self.context = context
+        orders = OrderColumns(utcOffsetSeconds: context.utcOffsetSeconds)
+        events = EventColumns(utcOffsetSeconds: context.utcOffsetSeconds)
+    }
+
+    /// The names rules may use now.
+    var schema: RuleSchema {
+        var computed = Self.builtInTraits
+        for t in traits { computed[t.name] = t.resultType }
+        return RuleSchema(
+            attributes: attributeTypes, computedTraits: computed,
+            tags: Set(definitions.keys.filter { $0.kind == .tag }.map(\.name)),
+            segments: Set(definitions.keys.filter { $0.kind == .segment }.map(\.name)))
+    }
+
+    // MARK: Rows
+
+    /// Appends customers with their facts; attribute columns are typed from all values seen
+    /// (`retypeAttributes`) by the caller afterwards.
+    mutating func append(_ facts: [(id: Int64, facts: CustomerFacts)]) {
+        let start = table.rowCount
+        table.resize(to: start + facts.count)
+        for (offset, item) in facts.enumerated() {
+            let row = start + offset
+            customerIDs.append(item.id)
+            rowOf[item.id] = row
+            table.live.insert(UInt32(row))
+            orders.appendCustomer(item.facts.orders)
+            events.appendCustomer(item.facts.events)
+        }
+    }
+
+    /// Types attribute columns from the values given per row and fills them.
+    mutating func setAttributes(_ values: [(row: Int, attributes: [String: TraitValue])]) {
+        var seen: [String: Set<RuleType>] = [:]
+        for (_, attributes) in values {
+            for (name, value) in attributes {
+                if let t = AttributeValues.type(ofJSON: value.json) { seen[name, default: []].insert(t) }
+            }
+        }
+        for (name, types) in seen {
+            guard let type = AttributeValues.common(types.union(attributeTypes[name].map { [$0] } ?? [])) else {
+                continue
+            }
+            if attributeTypes[name] != type {
+                attributeTypes[name] = type
+                table.setColumn(name, Column(type: type, count: table.rowCount))
+            }
+        }
+        for (row, attributes) in values {
+            for (name, value) in attributes {
+                guard let type = attributeTypes[name] else { continue }
+                table.update(name) { column in
+                    let encoded = AttributeValues.encode(value.json, as: type, into: &column)
+                    column.set(row, encoded)
+                }
+            }
+        }
+    }
+
+    /// Replaces one row's attributes and recomputes its computed traits from its orders and events
+    /// (the real-time path). The whole-table activity columns are not touched: the scheduled
+    /// recompute reloads them. RFM scores, relative to everyone, change on that schedule too.
+    mutating func replace(row: Int, with facts: CustomerFacts) throws {
+        for name in attributeTypes.keys where facts.attributes[name] == nil {
+            table.update(name) { $0.set(row, nil) }
+        }
+        setAttributes([(row, facts.attributes)])
+        var orders = OrderColumns(utcOffsetSeconds: context.utcOffsetSeconds)
+        orders.appendCustomer(facts.orders)
+        var events = EventColumns(utcOffsetSeconds: context.utcOffsetSeconds)
+        events.appendCustomer(facts.events)
+        let values = try TraitComputer.computeRow(traits, orders: orders, events: events, row: 0, context: context)
+        TraitComputer.store(values, of: traits, orders: orders, events: events, into: &table, row: row)
+    }
+
+    /// Marks a row's customer as merged away or gone: it leaves everything; returns what it left.
+    mutating func retire(row: Int) -> [AudienceKey] {
+        var left: [AudienceKey] = []
+        for key in Array(members.keys) where members[key]!.remove(UInt32(row)) {
+            left.append(key)
+        }
+        _ = table.live.remove(UInt32(row))
+        rowOf[customerIDs[row]] = nil
+        customerIDs[row] = 0
+        return left
+    }
+
+    // MARK: Traits
+
+    /// Computes every computed trait and RFM for all rows from the activity columns.
+    mutating func computeTraits() throws {
+        let computed = try TraitComputer.compute(traits, orders: orders, events: events, context: context)
+        let rfm = RFM.compute(orders: orders, context: context)
+        for (name, column) in computed.merging(rfm, uniquingKeysWith: { a, _ in a }) {
+            table.setColumn(name, column)
+        }
+    }
+
+    // MARK: Rules
+
+    /// Checks every rule against the current schema and orders them so that an audience comes
+    /// after the ones it refers to; throws on an invalid rule or a cycle.
+    mutating func compileRules() throws(PanoramaError) {
+        let checker = RuleTypeChecker(schema: schema)
+        var rules: [AudienceKey: CheckedRule] = [:]
+        for (key, definition) in definitions where definition.type != .manual {
+            guard let text = definition.rule else { continue }
+            do {
+                rules[key] = try checker.check(text)
+            } catch {
+                throw PanoramaError.badRequest(
+                    "invalid_rule", "\(key): \(error.code.rawValue) at \(error.span): \(error.message)", field: "rule")
+            }
+        }
+        var order: [AudienceKey] = []
+        var state: [AudienceKey: Bool] = [:]  // false: visiting, true: done
+        func visit(_ key: AudienceKey, _ path: [AudienceKey]) throws(PanoramaError) {
+            if state[key] == true { return }
+            if state[key] == false {
+                throw PanoramaError.badRequest(
+                    "rule_cycle",
+                    "rules refer to each other in a circle: \((path + [key]).map(\.description).joined(separator: " → "))",
+                    field: "rule")
+            }
+            state[key] = false
+            if let rule = rules[key] {
+                for t in rule.tags.sorted() { try visit(AudienceKey(.tag, t), path + [key]) }
+                for s in rule.segments.sorted() { try visit(AudienceKey(.segment, s), path + [key]) }
+            }
+            state[key] = true
+            if rules[key] != nil { order.append(key) }
+        }
+        for key in definitions.keys.sorted(by: { "\($0)" < "\($1)" }) { try visit(key, []) }
+        self.rules = rules
+        self.order = order
+    }
+
+    /// The evaluator over the current columns and memberships.
+    var evaluator: RuleEvaluator {
+        var tags: [String: RoaringBitmap] = [:]
+        var segments: [String: RoaringBitmap] = [:]
+        for (key, bitmap) in members {
+            if key.kind == .tag { tags[key.name] = bitmap } else { segments[key.name] = bitmap }
+        }
+        return RuleEvaluator(table: table, context: context, tags: tags, segments: segments)
+    }
+
+    /// Re-evaluates the rule-based audiences `include` selects, for all rows, in dependency order;
+    /// returns the rows that entered and left each.
+    mutating func evaluate(where include: (AudienceDefinition) -> Bool) throws -> [AudienceKey: Delta] {
+        var changes: [AudienceKey: Delta] = [:]
+        for key in order {
+            guard let definition = definitions[key], include(definition), let rule = rules[key] else { continue }
+            let now = try evaluator.evaluate(rule)
+            let before = members[key] ?? RoaringBitmap()
+            let enter = now.subtracting(before)
+            let exit = before.subtracting(now)
+            if !enter.isEmpty || !exit.isEmpty {
+                changes[key] = Delta(enter: ids(enter.map(Int.init)), exit: ids(exit.map(Int.init)))
+            }
+            members[key] = now
+        }
+        return changes
+    }
+
+    /// Re-evaluates the real-time audiences for some live rows (after their data changed).
+    mutating func evaluate(rows: [Int]) throws -> [AudienceKey: Delta] {
+        var changes: [AudienceKey: Delta] = [:]
+        let live = rows.filter { table.live.contains(UInt32($0)) }
+        guard !live.isEmpty else { return changes }
+        for key in order {
+            guard let definition = definitions[key], definition.updateMode == .realtime,
+                definition.type != .static, let rule = rules[key]
+            else { continue }
+            let evaluator = self.evaluator
+            for row in live {
+                let inside = try evaluator.matches(rule, row: row)
+                let was = members[key]?.contains(UInt32(row)) ?? false
+                if inside == was { continue }
+                if inside {
+                    _ = members[key, default: RoaringBitmap()].insert(UInt32(row))
+                    changes[key, default: Delta()].enter.append(customerIDs[row])
+                } else {
+                    _ = members[key]?.remove(UInt32(row))
+                    changes[key, default: Delta()].exit.append(customerIDs[row])
+                }
+            }
+        }
+        return changes
+    }
+
+    /// Live customer ids of rows.
+    func ids(_ rows: [Int]) -> [Int64] { rows.map { customerIDs[$0] }.filter { $0 != 0 } }
+}
