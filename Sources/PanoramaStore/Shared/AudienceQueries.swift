@@ -248,8 +248,8 @@ extension SQLStore {
         var q = sql(
             """
             SELECT o.customer_id, o.placed_at, o.status, o.total - o.refunded, o.refunded >= o.total AND o.total > 0,
-                (SELECT COALESCE(SUM(i.quantity - i.refunded_quantity), 0) FROM order_items i
-                 WHERE i.workspace_id = o.workspace_id AND i.order_id = o.id),
+                CAST((SELECT COALESCE(SUM(i.quantity - i.refunded_quantity), 0) FROM order_items i
+                 WHERE i.workspace_id = o.workspace_id AND i.order_id = o.id) AS BIGINT),
                 o.channel, o.store_id
             FROM orders o WHERE o.workspace_id = 
             """)
