@@ -177,27 +177,14 @@ enum RuleSemantics {
     // MARK: Calendar
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = m > 2 ? m - 3 : m + 9
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        Timestamp.days(fromCivil: year, month, day)
     }
 
     /// The proleptic Gregorian date of a day number (H. Hinnant's `civil_from_days`).
-    static func civil(fromDays z0: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), Int(m), Int(d))
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
+        let date = Timestamp.civil(fromDays: days)
+        return (date.year, Int(date.month), Int(date.day))
     }
 
     /// Whether `year` has a 29 February.

@@ -116,7 +116,7 @@ actor AudienceEngine {
                 next.members[key] = RoaringBitmap(before[key]!.compactMap { next.rowOf[$0].map(UInt32.init) })
             }
         }
-        _ = try next.evaluate(where: { $0.isRuleBased && $0.type != .static && include($0) })
+        try next.evaluate(where: { $0.isRuleBased && $0.type != .static && include($0) })
         var changes: [AudienceKey: Delta] = [:]
         for key in next.definitions.keys {
             let now = Set(next.ids((next.members[key] ?? RoaringBitmap()).map(Int.init)))
@@ -223,7 +223,7 @@ actor AudienceEngine {
                 touched = { _ in false }
             }
             let before = next.members
-            _ = try next.evaluate(where: { d in
+            try next.evaluate(where: { d in
                 touched(d) && (d.isRuleBased || d.type == .static)
             })
             for key in next.definitions.keys {

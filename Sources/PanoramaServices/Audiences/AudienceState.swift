@@ -243,22 +243,13 @@ struct AudienceState: Sendable {
         return RuleEvaluator(table: table, context: context, tags: tags, segments: segments)
     }
 
-    /// Re-evaluates the rule-based audiences `include` selects, for all rows, in dependency order;
-    /// returns the rows that entered and left each.
-    mutating func evaluate(where include: (AudienceDefinition) -> Bool) throws -> [AudienceKey: Delta] {
-        var changes: [AudienceKey: Delta] = [:]
+    /// Re-evaluates the rule-based audiences `include` selects, for all rows, in dependency order
+    /// (callers diff the members before and after).
+    mutating func evaluate(where include: (AudienceDefinition) -> Bool) throws {
         for key in order {
             guard let definition = definitions[key], include(definition), let rule = rules[key] else { continue }
-            let now = try evaluator.evaluate(rule)
-            let before = members[key] ?? RoaringBitmap()
-            let enter = now.subtracting(before)
-            let exit = before.subtracting(now)
-            if !enter.isEmpty || !exit.isEmpty {
-                changes[key] = Delta(enter: ids(enter.map(Int.init)), exit: ids(exit.map(Int.init)))
-            }
-            members[key] = now
+            members[key] = try evaluator.evaluate(rule)
         }
-        return changes
     }
 
     /// Re-evaluates the real-time audiences for some live rows (after their data changed).
