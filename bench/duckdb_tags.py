@@ -272,7 +272,7 @@ def main():
     report = {
         "customers": manifest["customers"]["rows"], "orders": manifest["orders"]["records"],
         "events": manifest["events"]["records"], "duckdb": duckdb.__version__, "threads":
-            con.execute("select current_setting('threads')").fetchone()[0],
+            int(con.execute("select current_setting('threads')").fetchone()[0]),
         "load_ms": round(load_ms, 1), "features_ms": round(features_ms, 1), "tags_ms": round(tags_ms, 1),
         "segment_median_ms": round(statistics.median(medians), 2), "segment_max_ms": round(max(medians), 2),
         "segment_min_ms": round(min(medians), 2), "preview_ms": round(preview_ms, 2),

@@ -102,6 +102,34 @@ struct RFMTests {
         #expect(abs(Double(top) / Double(buyers.count) - 0.2) < 0.01)
     }
 
+    @Test("One customer scored against the kept thresholds gets the scores of the full computation")
+    func scoreRowAgreesWithFullComputation() throws {
+        let data = SyntheticData.generate(customers: 3_000, seed: 8)
+        let full = RFM.computeScores(orders: data.orders, context: data.context)
+        let program = try TraitProgram(RFM.inputs)
+        for row in 0..<3_000 {
+            let inputs = program.computeRow(orders: data.orders, events: data.events, row: row, context: data.context)
+            let scores = RFM.scoreRow(
+                recencyDays: inputs[0], frequency: inputs[1], monetary: inputs[2], thresholds: full.thresholds)
+            let expected = full.columns[RFM.recencyColumn]!.value(row).map { _ in
+                [RFM.recencyColumn, RFM.frequencyColumn, RFM.monetaryColumn, RFM.segmentColumn].map {
+                    full.columns[$0]!.value(row)!
+                }
+            }
+            let got = scores.map { [Int64($0.r), Int64($0.f), Int64($0.m), Int64($0.segment.rawValue)] }
+            if got != expected {
+                Issue.record("row \(row): \(String(describing: got)) ≠ \(String(describing: expected))")
+                return
+            }
+        }
+        // A new big spender lands in the top monetary quintile; without buyers everyone scores 1.
+        let top = RFM.scoreRow(recencyDays: 0, frequency: 1_000, monetary: .max / 2, thresholds: full.thresholds)
+        #expect(top?.r == 5 && top?.f == 5 && top?.m == 5 && top?.segment == .champions)
+        #expect(RFM.scoreRow(recencyDays: 3, frequency: 0, monetary: 0, thresholds: full.thresholds) == nil)
+        let lone = RFM.scoreRow(recencyDays: 3, frequency: 2, monetary: 100, thresholds: .empty)
+        #expect(lone?.r == 1 && lone?.f == 1 && lone?.m == 1 && lone?.segment == .lost)
+    }
+
     @Test("Order statistics by histogram and radix select equal sorting, for small and huge ranges")
     func orderStatistics() {
         var random = SplitMix64(seed: 99)

@@ -72,6 +72,9 @@ import Testing
                     if segments.contains("big_in_sh") {
                         #expect(p["tags"]?.arrayValue?.compactMap(\.stringValue) == ["大客户"])
                         #expect(p["computed_traits"]?["spend_30d"]?.stringValue == "150.00")
+                        // RFM scores follow in real time too (against the last full computation's quintiles).
+                        #expect(p["computed_traits"]?["rfm_f"]?.stringValue != nil, "\(p)")
+                        #expect(p["computed_traits"]?["rfm_segment"]?.stringValue != nil)
                         break
                     }
                     #expect(ContinuousClock.now - started < .seconds(10))
@@ -116,6 +119,75 @@ import Testing
             #expect(status == .noContent)
             (status, body, _) = try await send(client, .get, "/api/v1/segments/big_in_sh")
             #expect(status == .notFound && http.code(body) == "segment_not_found")
+        }
+    }
+
+    /// Posts a CSV file (raw bytes) to a tag's assign or unassign endpoint.
+    func upload(_ client: some TestClientProtocol, _ path: String, _ bytes: [UInt8]) async throws -> (
+        HTTPResponse.Status, JSONValue
+    ) {
+        let headers: HTTPFields = [.contentType: "text/csv", .authorization: HTTPTests.bearer]
+        return try await client.execute(
+            uri: path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!, method: .post, headers: headers,
+            body: ByteBuffer(bytes: bytes)
+        ) { ($0.status, (try? JSONParser.parse(String(buffer: $0.body))) ?? .null) }
+    }
+
+    @Test func manualTagsAreAssignedInBulkFromCSVFiles() async throws {
+        try await http.withApp { client in
+            for n in 1...6 {
+                let (status, _) = try await http.post(
+                    client, "/v1/identify",
+                    #"{"userId":"b\#(n)","traits":{"phone":"1380013800\#(n)","email":"b\#(n)@example.com"}}"#)
+                #expect(status == .ok)
+            }
+            var ids: [Int64] = []
+            for n in 1...6 {
+                let (_, profile) = try await http.get(client, "/api/v1/customers/by-identifier/user_id/b\(n)")
+                ids.append(try #require(profile["id"]?.numberValue?.int64))
+            }
+            var (status, body, _) = try await send(
+                client, .post, "/api/v1/tags", #"{"name":"门店VIP","type":"manual","category":"basic"}"#)
+            #expect(status == .created, "\(body)")
+            let path = "/api/v1/tags/门店VIP"
+
+            // A column named after an identifier type; an unknown phone is reported.
+            (status, body) = try await upload(client, path + "/assign", Array("phone\n13800138001\n 13800138002 \n\n19999999999\n".utf8))
+            #expect(status == .ok, "\(body)")
+            #expect(body["rows"]?.numberValue?.int64 == 3)
+            #expect(body["changed"]?.numberValue?.int64 == 2)
+            #expect(body["not_found"]?.arrayValue?.compactMap(\.stringValue) == ["phone:19999999999"])
+            #expect(body["not_found_count"]?.numberValue?.int64 == 1)
+            // customer_id, with other columns around it; an id already in the tag changes nothing.
+            (status, body) = try await upload(
+                client, path + "/assign", Array("name;customer_id\nx;\(ids[0])\ny;\(ids[2])\nz;99999999\n".utf8))
+            #expect(body["changed"]?.numberValue?.int64 == 1, "\(body)")
+            #expect(body["not_found"]?.arrayValue?.compactMap(\.stringValue) == ["99999999"])
+            // type and value columns in GB18030 (备注 and 张三 as GB18030 bytes).
+            let gb: [UInt8] =
+                Array("type,value,".utf8) + [0xB1, 0xB8, 0xD7, 0xA2] + Array("\r\nemail,B4@Example.com,".utf8)
+                + [0xD5, 0xC5, 0xC8, 0xFD] + Array("\r\nuser_id,b5,x\r\n".utf8)
+            (status, body) = try await upload(client, path + "/assign", gb)
+            #expect(body["changed"]?.numberValue?.int64 == 2, "\(body)")
+            // No header: ids and type:value, one per row.
+            (status, body) = try await upload(client, path + "/assign?header=false", Array("\(ids[5])\nphone:13800138001\n".utf8))
+            #expect(body["changed"]?.numberValue?.int64 == 1, "\(body)")
+            (status, body, _) = try await send(client, .get, path + "/count")
+            #expect(body["count"]?.numberValue?.int64 == 6)
+
+            // Unassign in bulk with an identifier column.
+            (status, body) = try await upload(
+                client, path + "/unassign", Array("identifier\nemail:b1@example.com\nuser_id:b2\nuser_id:nobody\n".utf8))
+            #expect(body["changed"]?.numberValue?.int64 == 2, "\(body)")
+            (status, body, _) = try await send(client, .get, path + "/count")
+            #expect(body["count"]?.numberValue?.int64 == 4)
+            (status, body) = try await upload(client, path + "/assign", Array("phone\n".utf8))
+            #expect(status == .badRequest && http.code(body) == "empty_file", "\(body)")
+            // A rule tag cannot be assigned.
+            (status, body, _) = try await send(client, .post, "/api/v1/tags", #"{"name":"r","rule":"phone IS NOT NULL"}"#)
+            #expect(status == .created, "\(body)")
+            (status, body) = try await upload(client, "/api/v1/tags/r/assign", Array("phone\n13800138001\n".utf8))
+            #expect(status == .conflict && http.code(body) == "not_manual")
         }
     }
 }

@@ -74,6 +74,15 @@ public struct TraitValue: Sendable, Equatable {
     }
 }
 
+extension Dictionary where Key == String, Value == TraitValue {
+    /// Keeps `trait` unless the value held under its name is newer (last write wins by event
+    /// time across the raw profiles of one customer).
+    public mutating func keepLatest(_ trait: TraitValue) {
+        if let held = self[trait.name], held.updatedAt > trait.updatedAt { return }
+        self[trait.name] = trait
+    }
+}
+
 /// A stored event, as the timeline shows it.
 public struct StoredEvent: Sendable, Equatable {
     public var id: Int64

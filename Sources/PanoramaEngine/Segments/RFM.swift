@@ -81,6 +81,18 @@ public enum RFMSegment: Int, Sendable, CaseIterable {
 /// mₖ = ⌈k·B/5⌉, a value scores 1 + #{k ∈ 1…4 : value > a[mₖ − 1]}. The order statistics come
 /// from a counting histogram when the values span a small range (days, order counts) and from
 /// a radix select otherwise (spend).
+/// The quintile cut points of one RFM computation, per dimension four keys (larger is better;
+/// recency is negated days): a key above k of them scores k + 1.
+public struct RFMThresholds: Sendable, Equatable {
+    public var recency: [Int64]
+    public var frequency: [Int64]
+    public var monetary: [Int64]
+
+    /// No buyers: every key scores 1.
+    public static let empty = RFMThresholds(
+        recency: [.max, .max, .max, .max], frequency: [.max, .max, .max, .max], monetary: [.max, .max, .max, .max])
+}
+
 public enum RFM {
     public static let recencyColumn = "rfm_r"
     public static let frequencyColumn = "rfm_f"
@@ -99,6 +111,14 @@ public enum RFM {
     public static func compute(
         orders: OrderColumns, context: EvaluationContext, rows: Range<Int>? = nil
     ) -> [String: Column] {
+        computeScores(orders: orders, context: context, rows: rows).columns
+    }
+
+    /// Computes the four RFM columns and the quintile thresholds they were scored against (kept
+    /// to score one customer in real time between full recomputes, `scoreRow`).
+    public static func computeScores(
+        orders: OrderColumns, context: EvaluationContext, rows: Range<Int>? = nil
+    ) -> (columns: [String: Column], thresholds: RFMThresholds) {
         let computed: [String: Column]
         do {
             computed = try TraitComputer.compute(
@@ -107,7 +127,7 @@ public enum RFM {
         } catch {
             preconditionFailure("the RFM inputs are valid: \(error)")
         }
-        return score(
+        return scoreWithThresholds(
             recencyDays: computed[inputs[0].name]!, frequency: computed[inputs[1].name]!,
             monetary: computed[inputs[2].name]!)
     }
@@ -115,6 +135,26 @@ public enum RFM {
     /// Scores customers from their input columns (as computed from `inputs`): a customer is a
     /// buyer when `frequency` is above 0.
     public static func score(recencyDays: Column, frequency: Column, monetary: Column) -> [String: Column] {
+        scoreWithThresholds(recencyDays: recencyDays, frequency: frequency, monetary: monetary).columns
+    }
+
+    /// One customer's scores against thresholds from a full computation, from their input values
+    /// (days since the last paid order, paid orders, net paid spend); nil for a non-buyer. The
+    /// real-time path: the customer moves among the quintiles everyone else was cut into.
+    public static func scoreRow(
+        recencyDays: Int64?, frequency: Int64?, monetary: Int64?, thresholds: RFMThresholds
+    ) -> (r: Int, f: Int, m: Int, segment: RFMSegment)? {
+        guard let frequency, frequency > 0 else { return nil }
+        let r = score(-(recencyDays ?? 0), thresholds.recency)
+        let f = score(frequency, thresholds.frequency)
+        let m = score(monetary ?? 0, thresholds.monetary)
+        return (r, f, m, RFMSegment(r: r, f: f, m: m))
+    }
+
+    /// `score`, with the thresholds of each dimension.
+    static func scoreWithThresholds(
+        recencyDays: Column, frequency: Column, monetary: Column
+    ) -> (columns: [String: Column], thresholds: RFMThresholds) {
         let count = frequency.count
         precondition(recencyDays.count == count && monetary.count == count, "RFM inputs of one length")
         // Which rows are buyers, and their keys (larger is better) for the thresholds.
@@ -174,7 +214,10 @@ public enum RFM {
             if index == 3 { column.dictionary = segmentDictionary }
             columns[name] = column
         }
-        return columns
+        return (
+            columns,
+            RFMThresholds(recency: thresholds[0], frequency: thresholds[1], monetary: thresholds[2])
+        )
     }
 
     /// The score (1–5) of `key` given the four thresholds.

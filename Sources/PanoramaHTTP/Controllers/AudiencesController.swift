@@ -265,22 +265,48 @@ struct AudiencesController {
             ]))
     }
 
-    /// `{"customers": ["123", "email:a@example.com", "phone:13800138000"]}` (ids or `type:value`).
+    /// `{"customers": ["123", "email:a@example.com", "phone:13800138000"]}` (ids or `type:value`),
+    /// or in bulk a CSV file as the body (`Content-Type: text/csv`; columns as
+    /// `AudienceAssignmentFile` reads them, `?header=true|false` when sniffing guesses wrong).
     func assign(_ request: Request, _ context: AppRequestContext, remove: Bool) async throws -> Response {
-        let body = try await AdminController.jsonBody(request, limitKB: 4096)
-        guard let items = body["customers"]?.arrayValue, !items.isEmpty, items.count <= 100_000 else {
-            throw PanoramaError.badRequest(
-                "invalid_customers", "customers must be a list of 1–100000 ids or type:value identifiers",
-                field: "customers")
+        let references: [String]
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        if contentType.hasPrefix("text/csv") || contentType.hasPrefix("application/csv") {
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: 64 << 20)
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                throw PanoramaError(
+                    .payloadTooLarge, code: "payload_too_large",
+                    message: "the CSV file is over 64 MB; split it into several uploads")
+            }
+            let header = request.uri.queryParameters.get("header").flatMap { Bool($0.lowercased()) }
+            references = try AudienceAssignmentFile.references(
+                csv: Array(buffer.readableBytesView), hasHeader: header)
+            guard !references.isEmpty else {
+                throw PanoramaError.badRequest(
+                    "empty_file", "the CSV file names no customers (a customer_id, identifier type or type,value column)",
+                    field: "file")
+            }
+        } else {
+            let body = try await AdminController.jsonBody(request, limitKB: 4096)
+            guard let items = body["customers"]?.arrayValue, !items.isEmpty, items.count <= 100_000 else {
+                throw PanoramaError.badRequest(
+                    "invalid_customers",
+                    "customers must be a list of 1–100000 ids or type:value identifiers (or upload a CSV file as text/csv)",
+                    field: "customers")
+            }
+            references = items.compactMap { $0.stringValue ?? $0.numberValue?.text }
         }
-        let references = items.compactMap { $0.stringValue ?? $0.numberValue?.text }
         let done = try await audiences.assign(
             workspaceID: try context.workspaceID, tag: try Params.string(context, "name"), customers: references,
             remove: remove, profiles: profiles)
         return JSONResponse.make(
             .object([
+                "rows": .number(JSONNumber(references.count)),
                 "changed": .number(JSONNumber(done.changed)),
-                "not_found": .array(JSONArray(done.unknown.map(JSONValue.string))),
+                "not_found_count": .number(JSONNumber(done.unknown.count)),
+                "not_found": .array(JSONArray(done.unknown.prefix(1_000).map(JSONValue.string))),
             ]))
     }
 

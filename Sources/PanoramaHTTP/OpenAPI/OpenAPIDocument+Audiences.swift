@@ -1644,6 +1644,15 @@ extension OpenAPIDocument {
                     "maxLength": 100
                   },
                   "example": "高价值"
+                },
+                {
+                  "name": "header",
+                  "in": "query",
+                  "required": false,
+                  "description": "CSV upload only: whether the first row names the columns (default: sniffed).",
+                  "schema": {
+                    "type": "boolean"
+                  }
                 }
               ],
               "post": {
@@ -1652,7 +1661,7 @@ extension OpenAPIDocument {
                   "audiences"
                 ],
                 "summary": "Assign a manual tag",
-                "description": "Adds customers to a manual tag. Customers are named by id or by identifier as type:value (e.g. email:a@example.com); those not found are listed. 409 not_manual for a rule tag.",
+                "description": "Adds customers to a manual tag. Customers are named by id or by identifier as type:value (e.g. email:a@example.com); those not found are listed (the first 1,000, and their count). In bulk, send a CSV file as the body with Content-Type text/csv (UTF-8 or GB18030): a customer_id column, type and value columns, an identifier column of type:value, or a column named after an identifier type (phone, email, …); without a header the first field of each row is an id or type:value. 409 not_manual for a rule tag.",
                 "security": [
                   {
                     "AdminKey": []
@@ -1666,10 +1675,20 @@ extension OpenAPIDocument {
                         "schema": {
                           "type": "object",
                           "required": [
+                            "rows",
                             "changed",
+                            "not_found_count",
                             "not_found"
                           ],
                           "properties": {
+                            "rows": {
+                              "type": "integer",
+                              "minimum": 0
+                            },
+                            "not_found_count": {
+                              "type": "integer",
+                              "minimum": 0
+                            },
                             "changed": {
                               "type": "integer",
                               "minimum": 0
@@ -1726,6 +1745,11 @@ extension OpenAPIDocument {
                             }
                           }
                         }
+                      }
+                    },
+                    "text/csv": {
+                      "schema": {
+                        "type": "string"
                       }
                     }
                   }
@@ -1745,6 +1769,15 @@ extension OpenAPIDocument {
                     "maxLength": 100
                   },
                   "example": "高价值"
+                },
+                {
+                  "name": "header",
+                  "in": "query",
+                  "required": false,
+                  "description": "CSV upload only: whether the first row names the columns (default: sniffed).",
+                  "schema": {
+                    "type": "boolean"
+                  }
                 }
               ],
               "post": {
@@ -1753,7 +1786,7 @@ extension OpenAPIDocument {
                   "audiences"
                 ],
                 "summary": "Unassign a manual tag",
-                "description": "Removes customers from a manual tag. Customers are named by id or by identifier as type:value (e.g. email:a@example.com); those not found are listed. 409 not_manual for a rule tag.",
+                "description": "Removes customers from a manual tag. Customers are named by id or by identifier as type:value (e.g. email:a@example.com); those not found are listed (the first 1,000, and their count). In bulk, send a CSV file as the body with Content-Type text/csv (UTF-8 or GB18030): a customer_id column, type and value columns, an identifier column of type:value, or a column named after an identifier type (phone, email, …); without a header the first field of each row is an id or type:value. 409 not_manual for a rule tag.",
                 "security": [
                   {
                     "AdminKey": []
@@ -1767,10 +1800,20 @@ extension OpenAPIDocument {
                         "schema": {
                           "type": "object",
                           "required": [
+                            "rows",
                             "changed",
+                            "not_found_count",
                             "not_found"
                           ],
                           "properties": {
+                            "rows": {
+                              "type": "integer",
+                              "minimum": 0
+                            },
+                            "not_found_count": {
+                              "type": "integer",
+                              "minimum": 0
+                            },
                             "changed": {
                               "type": "integer",
                               "minimum": 0
@@ -1827,6 +1870,11 @@ extension OpenAPIDocument {
                             }
                           }
                         }
+                      }
+                    },
+                    "text/csv": {
+                      "schema": {
+                        "type": "string"
                       }
                     }
                   }

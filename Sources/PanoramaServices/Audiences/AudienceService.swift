@@ -322,23 +322,7 @@ public final class AudienceService: Service, Sendable {
             throw PanoramaError.conflict(
                 "not_manual", "tag '\(tag)' is \(summary.definition.type.rawValue): its members come from its rule")
         }
-        var ids: [Int64] = []
-        var unknown: [String] = []
-        for reference in customers {
-            do {
-                if let id = Int64(reference) {
-                    ids.append(try await profiles.profile(workspaceID: workspaceID, id: id).id)
-                } else if let colon = reference.firstIndex(of: ":") {
-                    let type = String(reference[..<colon])
-                    let value = String(reference[reference.index(after: colon)...])
-                    ids.append(try await profiles.profile(workspaceID: workspaceID, identifierType: type, value: value).id)
-                } else {
-                    unknown.append(reference)
-                }
-            } catch let error as PanoramaError where error.kind == .notFound || error.kind == .conflict {
-                unknown.append(reference)
-            }
-        }
+        let (ids, unknown) = try await profiles.resolve(workspaceID: workspaceID, references: customers)
         let engine = try await engine(workspaceID)
         let done = try await engine.assign(tag: tag, add: remove ? [] : ids, remove: remove ? ids : [])
         return (done.added + done.removed, unknown)

@@ -41,8 +41,7 @@ struct CustomerFacts: Sendable {
         let rawIDs = raws.map(\.raw)
         for (raw, trait) in try await store.rawTraits(workspaceID: workspaceID, customerIDs: rawIDs) {
             guard let live = liveOf[raw] else { continue }
-            if let held = facts[live]?.attributes[trait.name], held.updatedAt > trait.updatedAt { continue }
-            facts[live]?.attributes[trait.name] = trait
+            facts[live]?.attributes.keepLatest(trait)
         }
         for order in try await store.orderFacts(workspaceID: workspaceID, customerIDs: rawIDs) {
             guard let live = liveOf[order.customerID] else { continue }
@@ -92,6 +91,9 @@ struct AudienceState: Sendable {
     /// Rule-based audiences, each after everything it refers to.
     var order: [AudienceKey] = []
     var members: [AudienceKey: RoaringBitmap] = [:]
+    /// The RFM quintile cut points of the last full computation; a customer whose orders change
+    /// is scored against them at once.
+    var rfmThresholds = RFMThresholds.empty
     var context: EvaluationContext
 
     init(context: EvaluationContext) {
@@ -155,9 +157,10 @@ struct AudienceState: Sendable {
         }
     }
 
-    /// Replaces one row's attributes and recomputes its computed traits from its orders and events
-    /// (the real-time path). The whole-table activity columns are not touched: the scheduled
-    /// recompute reloads them. RFM scores, relative to everyone, change on that schedule too.
+    /// Replaces one row's attributes and recomputes its computed traits and RFM scores from its
+    /// orders and events (the real-time path). The whole-table activity columns are not touched:
+    /// the scheduled recompute reloads them. RFM scores are placed against the quintile thresholds
+    /// of the last full computation; the thresholds themselves move at the scheduled recompute.
     mutating func replace(row: Int, with facts: CustomerFacts) throws {
         for name in attributeTypes.keys where facts.attributes[name] == nil {
             table.update(name) { $0.set(row, nil) }
@@ -169,6 +172,15 @@ struct AudienceState: Sendable {
         events.appendCustomer(facts.events)
         let values = try TraitComputer.computeRow(traits, orders: orders, events: events, row: 0, context: context)
         TraitComputer.store(values, of: traits, orders: orders, events: events, into: &table, row: row)
+        let inputs = try TraitComputer.computeRow(RFM.inputs, orders: orders, events: events, row: 0, context: context)
+        let scores = RFM.scoreRow(
+            recencyDays: inputs[0], frequency: inputs[1], monetary: inputs[2], thresholds: rfmThresholds)
+        let rfmValues: [(String, Int64?)] = [
+            (RFM.recencyColumn, scores.map { Int64($0.r) }), (RFM.frequencyColumn, scores.map { Int64($0.f) }),
+            (RFM.monetaryColumn, scores.map { Int64($0.m) }),
+            (RFM.segmentColumn, scores.map { Int64($0.segment.rawValue) }),
+        ]
+        for (name, value) in rfmValues { table.update(name) { $0.set(row, value) } }
     }
 
     /// Marks a row's customer as merged away or gone: it leaves everything; returns what it left.
@@ -188,8 +200,9 @@ struct AudienceState: Sendable {
     /// Computes every computed trait and RFM for all rows from the activity columns.
     mutating func computeTraits() throws {
         let computed = try TraitComputer.compute(traits, orders: orders, events: events, context: context)
-        let rfm = RFM.compute(orders: orders, context: context)
-        for (name, column) in computed.merging(rfm, uniquingKeysWith: { a, _ in a }) {
+        let rfm = RFM.computeScores(orders: orders, context: context)
+        rfmThresholds = rfm.thresholds
+        for (name, column) in computed.merging(rfm.columns, uniquingKeysWith: { a, _ in a }) {
             table.setColumn(name, column)
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PanoramaCore
 import PanoramaEngine
 import PanoramaStore
@@ -36,10 +37,7 @@ public final class ProfileService: Sendable {
         let ids = members.map(\.id)
         let identifiers = try await store.identifiers(workspaceID: workspaceID, customerIDs: ids).map(\.identifier)
         var latest: [String: TraitValue] = [:]
-        for t in try await store.traits(workspaceID: workspaceID, customerIDs: ids) {
-            if let held = latest[t.name], held.updatedAt > t.updatedAt { continue }
-            latest[t.name] = t
-        }
+        for t in try await store.traits(workspaceID: workspaceID, customerIDs: ids) { latest.keepLatest(t) }
         let canonical = members.first { $0.id == row.canonicalID } ?? row
         let activity = try await store.activity(workspaceID: workspaceID, customerIDs: ids)
         let orders = try await store.allOrders(workspaceID: workspaceID, customerIDs: ids)
@@ -49,6 +47,46 @@ public final class ProfileService: Sendable {
             createdAt: canonical.createdAt, firstSeen: activity.first, lastSeen: activity.last,
             eventCount: activity.events, mergedIDs: ids.filter { $0 != row.canonicalID },
             value: CustomerValue(orders: orders))
+    }
+
+    /// Resolves many references at once to live profile ids: a customer id (a merged-away id
+    /// resolves to the profile it was merged into) or `type:value` (normalized first; a value
+    /// shared by several customers is not resolved). Returns the distinct ids in first-seen
+    /// order and the references that found nobody.
+    public func resolve(workspaceID: Int64, references: [String]) async throws -> (ids: [Int64], unknown: [String]) {
+        var found: [Int?] = Array(repeating: nil, count: references.count)  // index → position in `ids`
+        var numeric: [(index: Int, id: Int64)] = []
+        var ids: [Int64] = []
+        var position: [Int64: Int] = [:]
+        func record(_ index: Int, _ id: Int64) {
+            if position[id] == nil {
+                position[id] = ids.count
+                ids.append(id)
+            }
+            found[index] = position[id]
+        }
+        let identity = try await settings.identity(workspaceID)
+        for (index, reference) in references.enumerated() {
+            let reference = reference.trimmingCharacters(in: .whitespaces)
+            if let id = Int64(reference) {
+                numeric.append((index, id))
+                continue
+            }
+            guard let colon = reference.firstIndex(of: ":") else { continue }
+            let type = String(reference[..<colon])
+            guard identity.type(named: type) != nil,
+                let value = try? Normalizer.normalize(type: type, value: String(reference[reference.index(after: colon)...]))
+            else { continue }
+            let owners = try await store.owners(workspaceID: workspaceID, identifier: Identifier(type: type, value: value))
+            if owners.count == 1 { record(index, owners[0]) }
+        }
+        for start in stride(from: 0, to: numeric.count, by: 1_000) {
+            let chunk = numeric[start..<min(numeric.count, start + 1_000)]
+            let live = try await store.liveIDs(workspaceID: workspaceID, customerIDs: chunk.map(\.id))
+            for (index, id) in chunk { if let liveID = live[id] { record(index, liveID) } }
+        }
+        let unknown = references.indices.filter { found[$0] == nil }.map { references[$0] }
+        return (ids, unknown)
     }
 
     /// The live profile holding an identifier; the value is normalized first, so

@@ -219,14 +219,6 @@ struct BenchDedup: AsyncParsableCommand {
     }
 }
 
-/// Durations as seconds for reports.
-extension Duration {
-    fileprivate var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}
-
 /// Synthetic people with known duplicates, for timing the matcher at scale.
 ///
 /// Originals take each attribute from the values of the FEBRL originals (so value frequencies,

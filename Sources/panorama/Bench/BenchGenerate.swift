@@ -80,10 +80,7 @@ struct BenchGenerate: AsyncParsableCommand {
         report.peakRSSMegabytes = Self.peakRSSMegabytes()
 
         if json {
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printSnakeCaseJSON(report)
         } else {
             report.print()
         }
@@ -209,18 +206,10 @@ struct BenchGenerate: AsyncParsableCommand {
 
 extension SyntheticData {
     /// Bytes held by the customer, order and event columns.
-    fileprivate var memoryBytes: Int {
+    var memoryBytes: Int {
         let customerBytes = customers.columns.values.reduce(0) { $0 + $1.values.count * 8 + $1.present.words.count * 8 }
         let orderBytes = orders.offsets.count * 8 + orders.count * (4 + 8 + 8 + 4 + 4 + 4 + 1)
         let eventBytes = events.offsets.count * 8 + events.count * (4 + 8 + 4)
         return customerBytes + orderBytes + eventBytes
-    }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    fileprivate var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }
