@@ -198,6 +198,67 @@ def main():
                 total += body["counts"]["events"]
         check(f"stored events ({total}) equal acknowledged ({acknowledged[0]})", total == acknowledged[0])
 
+        # Tags across nodes: a definition made on node A reaches node B; an order acknowledged by
+        # node B puts its customer into node A's real-time tag and segment within 1 s; both nodes
+        # count the same members; a manual assignment on one node shows on the other.
+        a, b = ports
+        status, body = request(a, "POST", "/api/v1/traits", {"name": "paid_orders", "aggregation": "count"}, admin=True)
+        check("a computed trait is defined on node A", status == 201, str(body))
+        status, body = request(a, "POST", "/api/v1/tags", {
+            "name": "two_node_buyer", "rule": "paid_orders >= 1", "update_mode": "realtime"}, admin=True)
+        check("a real-time rule tag is defined on node A", status == 201, str(body))
+        status, body = request(a, "POST", "/api/v1/segments", {
+            "name": "two_node_buyers", "rule": "tag('two_node_buyer')"}, admin=True)
+        seen_on_b = None
+        started = time.time()
+        while time.time() - started < 5:
+            status, body = request(b, "GET", "/api/v1/tags/two_node_buyer", admin=True)
+            if status == 200:
+                seen_on_b = time.time() - started
+                break
+            time.sleep(0.02)
+        check(f"node B knows the tag defined on node A (after {seen_on_b or 0:.3f} s)",
+              seen_on_b is not None and seen_on_b < 1)
+        latencies = []
+        for n in range(10):
+            user = f"two-node-buyer-{n}"
+            request(b, "POST", "/v1/identify", {"userId": user, "traits": {"name": f"Buyer {n}"}})
+            acked = time.time()
+            status, _ = request(b, "POST", "/v1/track", {
+                "userId": user, "event": "Order Completed",
+                "properties": {"order_id": f"TWO-{n}", "total": 10 + n}})
+            if status != 200:
+                latencies.append(None)
+                continue
+            acked = time.time()
+            visible = None
+            while time.time() - acked < 5:
+                status, body = request(a, "GET", f"/api/v1/customers/by-identifier/user_id/{user}", admin=True)
+                if status == 200 and "two_node_buyers" in body.get("segments", []):
+                    visible = time.time() - acked
+                    break
+                time.sleep(0.005)
+            latencies.append(visible)
+        known = sorted(x for x in latencies if x is not None)
+        summary = f"median {known[len(known) // 2] * 1000:.0f} ms, max {known[-1] * 1000:.0f} ms" if known else ""
+        check(f"an order acknowledged by node B shows in node A's tag and segment within 1 s ({summary})",
+              len(known) == 10 and known[-1] < 1.0, str(latencies))
+        counts = [request(port, "GET", "/api/v1/segments/two_node_buyers/count", admin=True)[1].get("count")
+                  for port in ports]
+        check(f"both nodes count the same segment members ({counts})", counts[0] == counts[1] == 10)
+        status, body = request(b, "POST", "/api/v1/tags", {"name": "two_node_manual", "type": "manual"}, admin=True)
+        status, body = request(b, "POST", "/api/v1/tags/two_node_manual/assign", {
+            "customers": [f"user_id:two-node-buyer-{n}" for n in range(3)]}, admin=True)
+        started = time.time()
+        count = None
+        while time.time() - started < 5:
+            status, body = request(a, "GET", "/api/v1/tags/two_node_manual/count", admin=True)
+            count = body.get("count") if status == 200 else None
+            if count == 3:
+                break
+            time.sleep(0.02)
+        check(f"a manual assignment on node B shows on node A ({time.time() - started:.3f} s)", count == 3, str(count))
+
         # Leadership: exactly one leader; kill it; the other takes over and runs the scheduled job.
         statuses = [request(port, "GET", "/api/v1/cluster", admin=True)[1] for port in ports]
         leaders = [i for i, s in enumerate(statuses) if s["node"]["leader"]]

@@ -137,8 +137,9 @@ actor AudienceEngine {
     }
 
     /// Brings changed customers (live or merged away) up to date and re-evaluates the real-time
-    /// audiences for them.
-    func refresh(_ pending: @Sendable () -> Set<Int64>) async throws {
+    /// audiences for them; `persist`: stores the membership changes (false when another node
+    /// made the writes and stores them itself).
+    func refresh(persist: Bool, _ pending: @Sendable () -> Set<Int64>) async throws {
         try await exclusively {
             let ids = pending()
             guard loaded, !ids.isEmpty else { return }
@@ -167,7 +168,7 @@ actor AudienceEngine {
                 changes[key, default: Delta()].enter += delta.enter
                 changes[key, default: Delta()].exit += delta.exit
             }
-            try await persist(changes, sizes: Array(changes.keys))
+            if persist { try await self.persist(changes, sizes: Array(changes.keys)) }
         }
     }
 

@@ -39,9 +39,29 @@ public final class AudienceService: Service, Sendable {
     private let clock: WallClock
     private let logger: Logger
     private let engines = Mutex<[Int64: AudienceEngine]>([:])
-    private let dirty = Mutex<(changed: [Int64: Set<Int64>], waiter: CheckedContinuation<Void, Never>?)>(([:], nil))
+    private let pending = Mutex(Pending())
+    /// Where this node's changes go for the other nodes (PostgreSQL); nil alone (SQLite).
+    private let broadcast = Mutex<(any ChangeBroadcast)?>(nil)
     /// How often the running service looks for changed customers when nothing wakes it.
     let idle: Duration
+
+    /// Work waiting for the running loop, by workspace.
+    private struct Pending {
+        /// Customers changed by writes on this node: re-evaluated, and the changes stored.
+        var local: [Int64: Set<Int64>] = [:]
+        /// Customers changed by another node, which stores the changes: re-evaluated only.
+        var remote: [Int64: Set<Int64>] = [:]
+        /// Workspaces whose definitions or manual members another node changed: rebuilt.
+        var reload: Set<Int64> = []
+        /// Messages for the other nodes.
+        var outgoing: [Int64: Set<Int64>] = [:]
+        var outgoingAudiences: Set<Int64> = []
+        var waiter: CheckedContinuation<Void, Never>?
+
+        var isEmpty: Bool {
+            local.isEmpty && remote.isEmpty && reload.isEmpty && outgoing.isEmpty && outgoingAudiences.isEmpty
+        }
+    }
 
     public init(store: any PanoramaStore, clock: WallClock, logger: Logger, idle: Duration = .milliseconds(500)) {
         self.store = store
@@ -52,11 +72,48 @@ public final class AudienceService: Service, Sendable {
 
     // MARK: Change intake
 
+    /// Sends this node's changes to the other nodes sharing the store from now on.
+    public func connect(_ broadcast: any ChangeBroadcast) {
+        self.broadcast.withLock { $0 = broadcast }
+    }
+
     /// Customers whose data changed (raw or live ids; merged-away ones too). Cheap: the work is
     /// done by `run`, which coalesces bursts.
     public func customersChanged(workspaceID: Int64, ids: some Sequence<Int64>) {
-        let waiter = dirty.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.changed[workspaceID, default: []].formUnion(ids.filter { $0 > 0 })
+        let ids = Set(ids.filter { $0 > 0 })
+        let shared = broadcast.withLock { $0 != nil }
+        enqueue { state in
+            state.local[workspaceID, default: []].formUnion(ids)
+            if shared { state.outgoing[workspaceID, default: []].formUnion(ids) }
+        }
+    }
+
+    /// A message from another node: its customers are re-evaluated here (not stored again), a
+    /// changed definition set rebuilds this node's engine of the workspace.
+    public func received(_ message: ChangeMessage) {
+        enqueue { state in
+            switch message {
+            case .customers(let workspaceID, let ids): state.remote[workspaceID, default: []].formUnion(ids)
+            case .audiences(let workspaceID): state.reload.insert(workspaceID)
+            }
+        }
+    }
+
+    /// Messages from other nodes may have been missed: every engine is rebuilt from the store.
+    public func missedMessages() {
+        let running = engines.withLock { Set($0.keys) }
+        enqueue { $0.reload.formUnion(running) }
+    }
+
+    /// Tells the other nodes that a workspace's definitions or manual members changed.
+    private func announce(_ workspaceID: Int64) {
+        guard broadcast.withLock({ $0 != nil }) else { return }
+        enqueue { $0.outgoingAudiences.insert(workspaceID) }
+    }
+
+    private func enqueue(_ change: (inout Pending) -> Void) {
+        let waiter = pending.withLock { state -> CheckedContinuation<Void, Never>? in
+            change(&state)
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -68,14 +125,47 @@ public final class AudienceService: Service, Sendable {
     /// its exclusive section, so a flush waits for one already in progress.
     public func flush() async throws {
         let running = engines.withLock { $0 }
-        dirty.withLock { state in
-            for workspaceID in state.changed.keys where running[workspaceID] == nil {
-                state.changed[workspaceID] = nil  // loaded from the store when first used
-            }
+        pending.withLock { state in
+            // Workspaces without an engine here load everything from the store when first used.
+            state.local = state.local.filter { running[$0.key] != nil }
+            state.remote = state.remote.filter { running[$0.key] != nil }
         }
-        for (workspaceID, engine) in running {
-            try await engine.refresh { [self] in
-                dirty.withLock { $0.changed.removeValue(forKey: workspaceID) ?? [] }
+        for (workspaceID, engine) in running { try await flush(workspaceID, engine) }
+    }
+
+    /// Applies one workspace's pending customer changes.
+    private func flush(_ workspaceID: Int64, _ engine: AudienceEngine) async throws {
+        try await engine.refresh(persist: true) { [self] in
+            pending.withLock { $0.local.removeValue(forKey: workspaceID) ?? [] }
+        }
+        try await engine.refresh(persist: false) { [self] in
+            pending.withLock { $0.remote.removeValue(forKey: workspaceID) ?? [] }
+        }
+    }
+
+    /// Sends the queued messages to the other nodes and rebuilds the engines other nodes'
+    /// definition changes reached.
+    private func exchange() async {
+        let (outgoing, audiences, reload, target) = pending.withLock { state in
+            defer {
+                state.outgoing = [:]
+                state.outgoingAudiences = []
+                state.reload = []
+            }
+            return (state.outgoing, state.outgoingAudiences, state.reload, broadcast.withLock { $0 })
+        }
+        if let target {
+            for (workspaceID, ids) in outgoing {
+                await target.publish(.customers(workspaceID: workspaceID, ids: ids.sorted()))
+            }
+            for workspaceID in audiences.sorted() { await target.publish(.audiences(workspaceID: workspaceID)) }
+        }
+        for workspaceID in reload.sorted() {
+            guard let engine = engines.withLock({ $0[workspaceID] }) else { continue }
+            do {
+                try await engine.rebuild(include: { _ in true })
+            } catch {
+                logger.error("audience reload after another node's change failed", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -91,6 +181,7 @@ public final class AudienceService: Service, Sendable {
                 } catch {
                     logger.error("real-time audience update failed", metadata: ["error": "\(error)"])
                 }
+                await exchange()
                 let hour = clock.now() / 3_600_000
                 guard hour != lastHour else { continue }
                 lastHour = hour
@@ -112,7 +203,7 @@ public final class AudienceService: Service, Sendable {
     }
 
     private func wake() {
-        dirty.withLock { state in
+        pending.withLock { state in
             defer { state.waiter = nil }
             return state.waiter
         }?.resume()
@@ -126,8 +217,8 @@ public final class AudienceService: Service, Sendable {
         }
         defer { timer.cancel() }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let ready = dirty.withLock { state -> Bool in
-                if !state.changed.isEmpty { return true }
+            let ready = pending.withLock { state -> Bool in
+                if !state.isEmpty { return true }
                 state.waiter?.resume()
                 state.waiter = c
                 return false
@@ -143,7 +234,7 @@ public final class AudienceService: Service, Sendable {
     func engine(_ workspaceID: Int64) async throws -> AudienceEngine {
         if let engine = engines.withLock({ $0[workspaceID] }) {
             try await engine.ensureLoaded()
-            try await flush()
+            try await flush(workspaceID, engine)
             return engine
         }
         guard let workspace = try await store.workspaces().first(where: { $0.id == workspaceID }) else {
@@ -198,6 +289,7 @@ public final class AudienceService: Service, Sendable {
             try await self.store.saveComputedTrait(
                 workspaceID: workspaceID, name: trait.name, definition: json, now: self.clock.now())
         }
+        announce(workspaceID)
     }
 
     public func deleteTrait(workspaceID: Int64, name: String) async throws {
@@ -214,6 +306,7 @@ public final class AudienceService: Service, Sendable {
         try await engine.change(traits: state.traits.filter { $0.name != name }) {
             _ = try await self.store.deleteComputedTrait(workspaceID: workspaceID, name: name)
         }
+        announce(workspaceID)
     }
 
     // MARK: Tags and segments
@@ -284,6 +377,7 @@ public final class AudienceService: Service, Sendable {
                     workspaceID: workspaceID, kind: definition.kind, name: definition.name, definition: json,
                     createdAt: now, updatedAt: now))
         }
+        announce(workspaceID)
         return try await audience(workspaceID: workspaceID, key)
     }
 
@@ -300,6 +394,7 @@ public final class AudienceService: Service, Sendable {
         try await engine.change(removing: key) {
             _ = try await self.store.deleteAudience(workspaceID: workspaceID, kind: key.kind, name: key.name)
         }
+        announce(workspaceID)
     }
 
     /// Re-takes a static segment's snapshot.
@@ -325,6 +420,7 @@ public final class AudienceService: Service, Sendable {
         let (ids, unknown) = try await profiles.resolve(workspaceID: workspaceID, references: customers)
         let engine = try await engine(workspaceID)
         let done = try await engine.assign(tag: tag, add: remove ? [] : ids, remove: remove ? ids : [])
+        if done.added + done.removed > 0 { announce(workspaceID) }
         return (done.added + done.removed, unknown)
     }
 

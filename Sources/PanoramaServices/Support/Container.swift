@@ -52,6 +52,8 @@ public struct Services: Sendable {
     public let loyalty: LoyaltyService
     public let duplicates: DuplicateService
     public let audiences: AudienceService
+    /// Changes between the nodes sharing a PostgreSQL store (nil on SQLite, where a node is alone).
+    public let changeBroadcast: PostgresChangeBroadcast?
     public let logger: Logger
 
     /// Opens the configured store (PostgreSQL when `databaseURL` is set, else SQLite in the data
@@ -122,6 +124,10 @@ public struct Services: Sendable {
         self.duplicates = DuplicateService(
             store: store, pipeline: pipeline, identity: settings, clock: clock, metrics: metrics, logger: logger,
             leadership: cluster.leadership, nodeID: cluster.nodeID)
+        self.changeBroadcast = (store as? PostgresStore)?.changeBroadcast(
+            nodeID: cluster.nodeID, logger: logger, receive: { audiences.received($0) },
+            lost: { audiences.missedMessages() })
+        if let changeBroadcast { audiences.connect(changeBroadcast) }
     }
 
     /// The long-running services a node runs beside its HTTP server.
@@ -131,7 +137,9 @@ public struct Services: Sendable {
     public var backgroundServices: [any Service] {
         let cluster = cluster.services
         let store: [any Service] = (self.store as? PostgresStore).map { [$0] } ?? []
-        return store + [cluster[0]] + [pipeline, maintenance, audiences] + cluster.dropFirst() + [duplicates.scheduler]
+        let broadcast: [any Service] = changeBroadcast.map { [$0] } ?? []
+        return store + [cluster[0]] + broadcast + [pipeline, maintenance, audiences] + cluster.dropFirst()
+            + [duplicates.scheduler]
             + [loyalty.makeScheduler(cluster: self.cluster, metrics: metrics)]
     }
 

@@ -8,3 +8,14 @@ extension PostgresStore {
         PostgresLeadership(client: client, nodeID: nodeID, logger: logger)
     }
 }
+
+extension PostgresStore {
+    /// The change broadcast among the nodes sharing this database (NOTIFY/LISTEN on this
+    /// store's pool).
+    public func changeBroadcast(
+        nodeID: String, logger: Logger, receive: @escaping @Sendable (ChangeMessage) -> Void,
+        lost: @escaping @Sendable () -> Void
+    ) -> PostgresChangeBroadcast {
+        PostgresChangeBroadcast(client: client, nodeID: nodeID, logger: logger, receive: receive, lost: lost)
+    }
+}
