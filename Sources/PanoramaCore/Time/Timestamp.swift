@@ -168,11 +168,12 @@ public enum Timestamp {
 
     // MARK: - Calendar arithmetic
 
-    private static func isLeapYear(_ year: Int64) -> Bool {
+    public static func isLeapYear(_ year: Int64) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+    /// Days in `month` (1–12) of `year` (proleptic Gregorian).
+    public static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {
         case 2: return isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: return 30

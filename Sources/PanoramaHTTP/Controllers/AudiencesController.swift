@@ -182,12 +182,10 @@ struct AudiencesController {
     }
 
     func sample(_ workspaceID: Int64, size: Int, ids: [Int64]) async throws -> JSONValue {
-        var held: [Int64: [JSONValue]] = [:]
-        for (live, identifier) in try await audiences.store.liveIdentifiers(workspaceID: workspaceID, liveIDs: ids) {
-            held[live, default: []].append(.object(["type": .string(identifier.type), "value": .string(identifier.value)]))
-        }
+        let held = try await audiences.identifiers(workspaceID: workspaceID, of: ids)
         let members = ids.map { id -> JSONValue in
-            .object(["id": .number(JSONNumber(id)), "identifiers": .array(JSONArray(held[id] ?? []))])
+            let identifiers = (held[id] ?? []).map { JSONValue.object(["type": .string($0.type), "value": .string($0.value)]) }
+            return .object(["id": .number(JSONNumber(id)), "identifiers": .array(JSONArray(identifiers))])
         }
         return .object(["size": .number(JSONNumber(size)), "members": .array(JSONArray(members))])
     }

@@ -104,10 +104,11 @@ public struct AudienceDefinition: Codable, Sendable, Equatable {
     }
 }
 
-/// A computed trait as stored: the engine's definition (`TraitDefinition`) under a name.
 extension AudienceDefinition {
-    /// A rule error as the API reports it: code, message with the position, and where.
-    static func ruleProblem(_ error: RuleError, field: String = "rule") -> PanoramaError {
-        PanoramaError.badRequest("invalid_rule", "\(error.code.rawValue) at \(error.span): \(error.message)", field: field)
+    /// A rule error as the API reports it: code, message with the position (and the audience
+    /// whose rule it is, when not the one being saved), and where.
+    static func ruleProblem(_ error: RuleError, of key: AudienceKey? = nil, field: String = "rule") -> PanoramaError {
+        let text = "\(error.code.rawValue) at \(error.span): \(error.message)"
+        return PanoramaError.badRequest("invalid_rule", key.map { "\($0): \(text)" } ?? text, field: field)
     }
 }

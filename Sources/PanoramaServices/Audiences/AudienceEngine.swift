@@ -339,38 +339,3 @@ actor AudienceEngine {
         }
     }
 }
-
-extension AudienceState {
-    /// Like `compileRules`, but an audience whose rule no longer checks is left out (with the
-    /// reason) instead of failing the whole rebuild; audiences that refer to it are left out too.
-    mutating func compileRulesSkippingBroken() -> [AudienceKey: String] {
-        var broken: [AudienceKey: String] = [:]
-        let saved = definitions
-        while true {
-            do {
-                try compileRules()
-                definitions = saved
-                for key in broken.keys { rules[key] = nil }
-                order.removeAll { broken[$0] != nil }
-                return broken
-            } catch {
-                // Find the first audience that fails on its own and set it aside.
-                let checker = RuleTypeChecker(schema: schema)
-                let bad = definitions.first { _, d in
-                    guard d.type != .manual, let rule = d.rule else { return false }
-                    return (try? checker.check(rule)) == nil
-                }
-                guard let (key, _) = bad else {
-                    // A cycle: drop every rule-based audience rather than loop.
-                    for (key, d) in definitions where d.type != .manual { broken[key] = error.message }
-                    definitions = definitions.filter { $0.value.type == .manual }
-                    try? compileRules()
-                    definitions = saved
-                    return broken
-                }
-                broken[key] = error.message
-                definitions[key] = nil
-            }
-        }
-    }
-}

@@ -27,13 +27,10 @@ extension AudienceService {
             let ids = try await members(workspaceID: workspaceID, key, after: after, limit: 1000)
             guard let last = ids.last else { break }
             after = last
-            var held: [Int64: [String: [String]]] = [:]
-            for (live, identifier) in try await store.liveIdentifiers(workspaceID: workspaceID, liveIDs: ids) {
-                held[live, default: [:]][identifier.type, default: []].append(identifier.value)
-            }
+            let held = try await identifiers(workspaceID: workspaceID, of: ids)
             var chunk = ""
             for id in ids {
-                let identifiers = held[id] ?? [:]
+                let identifiers = Dictionary(grouping: held[id] ?? [], by: \.type).mapValues { $0.map(\.value) }
                 switch format {
                 case .csv:
                     let fields = [String(id)] + identifierTypes.map { (identifiers[$0] ?? []).joined(separator: ";") }
@@ -51,6 +48,15 @@ extension AudienceService {
             try await write(chunk)
         }
         return written
+    }
+
+    /// The identifiers of live customers, by customer.
+    public func identifiers(workspaceID: Int64, of ids: [Int64]) async throws -> [Int64: [Identifier]] {
+        var held: [Int64: [Identifier]] = [:]
+        for (live, identifier) in try await store.liveIdentifiers(workspaceID: workspaceID, liveIDs: ids) {
+            held[live, default: []].append(identifier)
+        }
+        return held
     }
 
     /// A CSV field, quoted when it holds a comma, quote or line break; a leading `= + - @` is

@@ -212,38 +212,79 @@ struct AudienceState: Sendable {
     /// Checks every rule against the current schema and orders them so that an audience comes
     /// after the ones it refers to; throws on an invalid rule or a cycle.
     mutating func compileRules() throws(PanoramaError) {
-        let checker = RuleTypeChecker(schema: schema)
+        if let (_, problem) = compile(stopAtFirst: true).first { throw problem }
+    }
+
+    /// Like `compileRules`, but sets aside the rules that no longer check (an attribute changed
+    /// type, a trait went away) and those that refer to them, and compiles the rest; returns
+    /// why each was set aside.
+    mutating func compileRulesSkippingBroken() -> [AudienceKey: String] {
+        compile(stopAtFirst: false).mapValues(\.message)
+    }
+
+    /// Checks rules against the schema without the broken ones until no new rule breaks, then
+    /// orders them by dependency; a cycle breaks every rule on it. Returns the broken ones.
+    private mutating func compile(stopAtFirst: Bool) -> [AudienceKey: PanoramaError] {
+        var broken: [AudienceKey: PanoramaError] = [:]
         var rules: [AudienceKey: CheckedRule] = [:]
-        for (key, definition) in definitions where definition.type != .manual {
-            guard let text = definition.rule else { continue }
-            do {
-                rules[key] = try checker.check(text)
-            } catch {
-                throw PanoramaError.badRequest(
-                    "invalid_rule", "\(key): \(error.code.rawValue) at \(error.span): \(error.message)", field: "rule")
+        let ruleBased = definitions.filter { $0.value.type != .manual && $0.value.rule != nil }
+        var changed = true
+        while changed {
+            changed = false
+            var schema = self.schema
+            for key in broken.keys {
+                if key.kind == .tag { schema.tags.remove(key.name) } else { schema.segments.remove(key.name) }
+            }
+            let checker = RuleTypeChecker(schema: schema)
+            rules = [:]
+            for (key, definition) in ruleBased.sorted(by: { "\($0.key)" < "\($1.key)" }) where broken[key] == nil {
+                do {
+                    rules[key] = try checker.check(definition.rule ?? "")
+                } catch {
+                    broken[key] = AudienceDefinition.ruleProblem(error, of: key)
+                    if stopAtFirst { return broken }
+                    changed = true
+                }
             }
         }
         var order: [AudienceKey] = []
         var state: [AudienceKey: Bool] = [:]  // false: visiting, true: done
-        func visit(_ key: AudienceKey, _ path: [AudienceKey]) throws(PanoramaError) {
-            if state[key] == true { return }
-            if state[key] == false {
-                throw PanoramaError.badRequest(
-                    "rule_cycle",
-                    "rules refer to each other in a circle: \((path + [key]).map(\.description).joined(separator: " → "))",
-                    field: "rule")
-            }
+        func visit(_ key: AudienceKey, _ path: [AudienceKey]) -> [AudienceKey]? {
+            if state[key] == true { return nil }
+            if state[key] == false { return Array(path.drop { $0 != key }) }  // the cycle
             state[key] = false
             if let rule = rules[key] {
-                for t in rule.tags.sorted() { try visit(AudienceKey(.tag, t), path + [key]) }
-                for s in rule.segments.sorted() { try visit(AudienceKey(.segment, s), path + [key]) }
+                for t in rule.tags.sorted() { if let cycle = visit(AudienceKey(.tag, t), path + [key]) { return cycle } }
+                for s in rule.segments.sorted() {
+                    if let cycle = visit(AudienceKey(.segment, s), path + [key]) { return cycle }
+                }
             }
             state[key] = true
             if rules[key] != nil { order.append(key) }
+            return nil
         }
-        for key in definitions.keys.sorted(by: { "\($0)" < "\($1)" }) { try visit(key, []) }
-        self.rules = rules
-        self.order = order
+        for key in definitions.keys.sorted(by: { "\($0)" < "\($1)" }) {
+            guard let cycle = visit(key, []) else { continue }
+            let problem = PanoramaError.badRequest(
+                "rule_cycle",
+                "rules refer to each other in a circle: \((cycle + [cycle[0]]).map(\.description).joined(separator: " → "))",
+                field: "rule")
+            if stopAtFirst { return [cycle[0]: problem] }
+            // Set the circle aside and order the rest again.
+            for member in cycle { broken[member] = problem }
+            for member in cycle { rules[member] = nil }
+            order = []
+            state = [:]
+            for key in definitions.keys.sorted(by: { "\($0)" < "\($1)" }) { _ = visit(key, []) }
+            break
+        }
+        // Rules reading a broken audience broke with it.
+        self.rules = rules.filter { key, rule in
+            broken[key] == nil && rule.tags.allSatisfy { broken[AudienceKey(.tag, $0)] == nil }
+                && rule.segments.allSatisfy { broken[AudienceKey(.segment, $0)] == nil }
+        }
+        self.order = order.filter { self.rules[$0] != nil }
+        return broken
     }
 
     /// The evaluator over the current columns and memberships.

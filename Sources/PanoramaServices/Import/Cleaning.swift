@@ -115,7 +115,7 @@ public struct ImportDate: Sendable, Equatable {
     }
 
     /// Days since 1970-01-01 of the written date.
-    var epochDay: Int64 { CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day)) }
+    var epochDay: Int64 { Timestamp.days(fromCivil: Int64(year), Int64(month), Int64(day)) }
 
     /// Milliseconds since the epoch at local midnight-plus-time, as if the value were UTC.
     var localMillis: Int64 { epochDay * 86_400_000 + Int64(millisOfDay) }
@@ -173,38 +173,16 @@ public final class ImportTimeZone {
 }
 
 /// Proleptic Gregorian calendar arithmetic (Howard Hinnant's algorithms).
+/// Date validity for the cleaners, on Core's calendar.
 enum CivilCalendar {
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+    static func isValid(year: Int, month: Int, day: Int) -> Bool {
+        year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1
+            && day <= Timestamp.daysIn(month: Int64(month), year: Int64(year))
     }
 
     static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    static func isValid(year: Int, month: Int, day: Int) -> Bool {
-        year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month: month, year: year)
+        let civil = Timestamp.civil(fromDays: days)
+        return (Int(civil.year), Int(civil.month), Int(civil.day))
     }
 }
 
