@@ -25,6 +25,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "PanoramaCore", swiftSettings: swiftSettings),
+        .systemLibrary(
+            name: "CCrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
         .target(name: "PanoramaEngine", dependencies: ["PanoramaCore"], swiftSettings: swiftSettings),
         .target(
             name: "PanoramaStore",
@@ -41,7 +45,7 @@ let package = Package(
         .target(
             name: "PanoramaServices",
             dependencies: [
-                "PanoramaCore", "PanoramaEngine", "PanoramaStore",
+                "PanoramaCore", "PanoramaEngine", "PanoramaStore", "CCrypt",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,165 @@
+import Crypto
+import Foundation
+import PanoramaCore
+
+/// Encrypts single field values (an email, a phone number, a name) with AES-256-GCM into
+/// self-describing text tokens that fit any text column:
+///
+///     pe1:<keyid>:<base64url(nonce | ciphertext | tag)>
+///
+/// `pe1` is the format version, `keyid` names the master key (so values written before a rotation
+/// still decrypt), the nonce is 12 random bytes and the tag 16 bytes. Each token is bound to a
+/// caller-chosen `context` — typically workspace id and field name, such as `"w42/email"` — through
+/// GCM's associated data, together with the version and key id: a token copied into another
+/// workspace, customer or field fails to decrypt instead of revealing a value out of place.
+public struct FieldCipher: Sendable {
+    /// The prefix of every token this version writes.
+    public static let prefix = "pe1:"
+    /// The length of the random GCM nonce, in bytes.
+    static let nonceCount = 12
+    /// The length of the GCM tag, in bytes.
+    static let tagCount = 16
+
+    /// The keys: the primary encrypts, any of them decrypts.
+    public let ring: KeyRing
+
+    /// Creates a cipher over a loaded key ring.
+    public init(ring: KeyRing) {
+        self.ring = ring
+    }
+
+    /// Encrypts `plaintext` under the primary key with a fresh random nonce, bound to `context`.
+    /// Encrypting the same value twice gives different tokens; use `BlindIndex` for look-ups.
+    public func encrypt(_ plaintext: String, context: String) throws(PanoramaError) -> String {
+        let key = ring.primary
+        let sealed: AES.GCM.SealedBox
+        do {
+            sealed = try AES.GCM.seal(
+                Array(plaintext.utf8), using: key.fieldKey, nonce: AES.GCM.Nonce(),
+                authenticating: Self.associatedData(keyID: key.id, context: context))
+        } catch {
+            // Sealing only fails on invalid key or nonce sizes, which the types above rule out.
+            throw .dataProtection(.ciphertextInvalid, "加密失败。 / Encryption failed.")
+        }
+        var body = Array(sealed.nonce)
+        body.reserveCapacity(Self.nonceCount + plaintext.utf8.count + Self.tagCount)
+        body.append(contentsOf: sealed.ciphertext)
+        body.append(contentsOf: sealed.tag)
+        return Self.prefix + key.id + ":" + Base64URL.encode(body)
+    }
+
+    /// Decrypts a token written for the same `context`. Fails with `encryption_key_unknown` (naming
+    /// the key id) when the ring lacks its key, and with `ciphertext_invalid` when the token is
+    /// malformed, altered, or belongs to another context.
+    public func decrypt(_ token: String, context: String) throws(PanoramaError) -> String {
+        guard let parsed = Token(token) else { throw Self.invalidError }
+        guard let key = ring.key(id: parsed.keyID) else {
+            throw .dataProtection(
+                .keyUnknown,
+                "数据由密钥「\(parsed.keyID)」加密，但当前密钥环中没有它；请把该密钥行加回 \(KeyRing.environmentVariable)"
+                    + " 或密钥文件（放在主密钥之后）。 / The value was encrypted with key \"\(parsed.keyID)\","
+                    + " which the key ring does not hold; add its line back to \(KeyRing.environmentVariable)"
+                    + " or the key file (after the primary key).")
+        }
+        let opened: Data
+        do {
+            let box = try AES.GCM.SealedBox(combined: parsed.body)
+            opened = try AES.GCM.open(
+                box, using: key.fieldKey, authenticating: Self.associatedData(keyID: key.id, context: context))
+        } catch {
+            throw Self.invalidError
+        }
+        guard let text = String(validating: opened, as: UTF8.self) else { throw Self.invalidError }
+        return text
+    }
+
+    /// Whether `text` is a well-formed token (it may still fail to decrypt). Plain values return false,
+    /// which lets a migration find the values it has not yet encrypted.
+    public func isEncrypted(_ text: String) -> Bool {
+        Token(text) != nil
+    }
+
+    /// Whether a token was written under a key other than the primary, so a rotation sweep should
+    /// `reencrypt` it. False for plain values and malformed text (see `isEncrypted`).
+    public func needsRotation(_ token: String) -> Bool {
+        guard let parsed = Token(token) else { return false }
+        return parsed.keyID != ring.primary.id
+    }
+
+    /// The token re-encrypted under the primary key (and a fresh nonce); a token already under the
+    /// primary is returned unchanged, so a sweep writes only rows that change. Fails as `decrypt`.
+    public func reencrypt(_ token: String, context: String) throws(PanoramaError) -> String {
+        let plaintext = try decrypt(token, context: context)
+        guard needsRotation(token) else { return token }
+        return try encrypt(plaintext, context: context)
+    }
+
+    /// GCM associated data: version, key id and context, NUL-separated (key ids hold no NUL, so the
+    /// split is unambiguous).
+    private static func associatedData(keyID: String, context: String) -> [UInt8] {
+        Array("pe1".utf8) + [0] + Array(keyID.utf8) + [0] + Array(context.utf8)
+    }
+
+    /// The error for a token that is malformed, altered or out of context; it says nothing more, on purpose.
+    private static let invalidError = PanoramaError.dataProtection(
+        .ciphertextInvalid,
+        "加密字段无法解密：数据已损坏、被篡改，或被移到了别的客户或字段；请从备份恢复该值或重新采集。"
+            + " / An encrypted field cannot be decrypted: it is corrupt, was altered, or was moved to another"
+            + " customer or field; restore the value from a backup or collect it again.")
+
+    /// The parts of a syntactically valid token.
+    private struct Token {
+        /// The id of the key that wrote it.
+        let keyID: String
+        /// nonce | ciphertext | tag.
+        let body: [UInt8]
+
+        /// Parses `pe1:<keyid>:<base64url>`; nil when any part is malformed or the body is too short.
+        init?(_ text: String) {
+            guard text.hasPrefix(FieldCipher.prefix) else { return nil }
+            let rest = text.utf8.dropFirst(FieldCipher.prefix.utf8.count)
+            guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            let id = String(decoding: rest[..<colon], as: UTF8.self)
+            guard MasterKey.isValidID(id),
+                let body = Base64URL.decode(rest[rest.index(after: colon)...]),
+                body.count >= FieldCipher.nonceCount + FieldCipher.tagCount
+            else { return nil }
+            keyID = id
+            self.body = body
+        }
+    }
+}
+
+/// Unpadded base64url (RFC 4648 §5), the encoding of token bodies: safe in URLs, JSON and CSV.
+enum Base64URL {
+    /// Encodes bytes without `=` padding.
+    static func encode(_ bytes: [UInt8]) -> String {
+        var text = Data(bytes).base64EncodedString()
+        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        while text.hasSuffix("=") { text.removeLast() }
+        return text
+    }
+
+    /// Decodes unpadded base64url; nil on any character outside the alphabet, an impossible length, or
+    /// a non-canonical form (unused trailing bits set), so each byte string has exactly one text form.
+    static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        guard text.count % 4 != 1 else { return nil }
+        var standard: [UInt8] = []
+        standard.reserveCapacity(text.count + 3)
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                standard.append(byte)
+            case UInt8(ascii: "-"): standard.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): standard.append(UInt8(ascii: "/"))
+            default: return nil
+            }
+        }
+        while standard.count % 4 != 0 { standard.append(UInt8(ascii: "=")) }
+        guard let data = Data(base64Encoded: Data(standard)) else { return nil }
+        let bytes = Array(data)
+        guard encode(bytes).utf8.elementsEqual(text) else { return nil }
+        return bytes
+    }
+}
