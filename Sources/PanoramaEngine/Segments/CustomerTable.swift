@@ -28,6 +28,7 @@ public struct BitVector: Sendable, Equatable {
 
     /// Grows (new bits `value`) or shrinks to `newCount` rows.
     public mutating func resize(to newCount: Int, value: Bool = false) {
+        guard newCount != count else { return }
         let old = count
         words.removeLast(max(0, words.count - (newCount + 63) / 64))
         while words.count < (newCount + 63) / 64 { words.append(0) }
@@ -95,8 +96,10 @@ public struct Column: Sendable {
     /// Number of rows.
     public var count: Int { values.count }
 
-    /// Grows with NULLs (or shrinks) to `count` rows.
+    /// Grows with NULLs (or shrinks) to `count` rows; at the same length nothing is written, so
+    /// shared storage is not copied.
     public mutating func resize(to count: Int) {
+        guard count != values.count || count != present.count else { return }
         if count < values.count {
             values.removeLast(values.count - count)
         } else {
