@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import PanoramaCore
@@ -38,7 +39,9 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
 
     TrackingController(ingest: services.ingest, keys: services.keys, clock: services.clock).addRoutes(to: router)
 
-    let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(keys: services.keys))
+    AccessController.addSignIn(to: router, access: services.access, store: services.store)
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(keys: services.keys, access: services.access))
+    AccessController(access: services.access, store: services.store).addRoutes(to: api)
     CustomerController(profiles: services.profiles, loyalty: services.loyalty, audiences: services.audiences).addRoutes(to: api)
     DuplicatesController(duplicates: services.duplicates).addRoutes(to: api)
     OrdersController(orders: services.orders).addRoutes(to: api)
@@ -47,7 +50,8 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
     AudiencesController(audiences: services.audiences, profiles: services.profiles, settings: services.settings)
         .addRoutes(to: api)
     AdminController(
-        pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster
+        pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster,
+        access: services.access
     ).addRoutes(to: api)
 }
 
@@ -102,20 +106,73 @@ public func buildApplication(
 }
 
 /// Checks `Authorization: Bearer <admin key>` and puts the key in the request context.
-struct AdminAuthMiddleware: RouterMiddleware {
+/// Authenticates REST requests and checks the route's permission.
+///
+/// Accepted: `Authorization: Bearer <admin key>` (the key's role), `Authorization: Bearer
+/// ps_<session token>`, or the `panorama_session` cookie of the console, for which every
+/// state-changing request must repeat the session's CSRF token in `X-CSRF-Token`. The route's
+/// requirement comes from `RoutePermissions`; a route not listed there is refused.
+struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let keys: KeyService
+    let access: AccessService
+
+    static let cookieName = "panorama_session"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw PanoramaError(
-                .unauthorized, code: "missing_key", message: "send an admin key as 'Authorization: Bearer <key>'")
-        }
         var context = context
-        context.apiKey = try await keys.authenticate(
-            secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), kind: .admin)
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            let secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            if secret.hasPrefix("ps_") {
+                context.principal = try await access.authenticate(sessionToken: secret).principal
+                context.sessionToken = secret
+            } else {
+                let key = try await keys.authenticate(secret: secret, kind: .admin)
+                context.apiKey = key
+                context.principal = try await access.principal(for: key)
+            }
+        } else if let token = Self.cookie(Self.cookieName, in: request) {
+            let (principal, session) = try await access.authenticate(sessionToken: token)
+            if ![.get, .head, .options].contains(request.method) {
+                guard let sent = request.headers[Self.csrfHeader],
+                    AccessService.constantTimeEqual(sent, session.csrfToken)
+                else {
+                    throw PanoramaError(
+                        .forbidden, code: "csrf_failed",
+                        message: "send the session's CSRF token in X-CSRF-Token / 请在 X-CSRF-Token 中提供会话的 CSRF 令牌")
+                }
+            }
+            context.principal = principal
+            context.sessionToken = token
+        } else {
+            throw PanoramaError(
+                .unauthorized, code: "missing_key",
+                message: "send an admin key or a session token as 'Authorization: Bearer <key>', or sign in")
+        }
+        let principal = try context.requiredPrincipal
+        switch RoutePermissions.requirement(method: request.method.rawValue, path: context.endpointPath ?? "") {
+        case .permission(let permission)?: try principal.require(permission)
+        case .authenticated?: break
+        case nil:
+            throw PanoramaError(
+                .forbidden, code: "permission_denied", message: "this route is not open to any role")
+        }
         return try await next(request, context)
+    }
+
+    /// The value of a cookie of the request.
+    static func cookie(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
+                    return String(parts[1]).trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        return nil
     }
 }

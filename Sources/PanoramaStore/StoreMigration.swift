@@ -215,7 +215,7 @@ public struct StoreMigration: Sendable {
     /// The tables copied, in this order: the foundation's, then each capability's
     /// (`StoreMigration+Orders.swift` …).
     static let tables: [Table] =
-        foundationTables + ordersTables + loyaltyTables + duplicatesTables + audiencesTables
+        foundationTables + ordersTables + loyaltyTables + duplicatesTables + audiencesTables + accessTables
 
     static let foundationTables: [Table] = [
         Table(

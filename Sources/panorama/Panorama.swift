@@ -46,6 +46,13 @@ struct StoreOptions: ParsableArguments {
         config.databaseURL = (databaseURL ?? env["PANORAMA_DATABASE_URL"]).flatMap { $0.isEmpty ? nil : $0 }
         config.bootstrapWriteKey = env["PANORAMA_BOOTSTRAP_WRITE_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         config.bootstrapAdminKey = env["PANORAMA_BOOTSTRAP_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        config.bootstrapOwner = env["PANORAMA_BOOTSTRAP_OWNER"].flatMap { $0.contains(":") ? $0 : nil }
+        if let raw = env["PANORAMA_BCRYPT_COST"] {
+            guard let cost = Int(raw), (4...31).contains(cost) else {
+                throw ValidationError("PANORAMA_BCRYPT_COST must be 4–31, not '\(raw)'")
+            }
+            config.bcryptCost = cost
+        }
         if let level = env["PANORAMA_LOG_LEVEL"], let parsed = Logger.Level(rawValue: level) {
             config.logLevel = parsed
         }

@@ -8,6 +8,7 @@ struct AdminController {
     let keys: KeyService
     let settings: WorkspaceSettingsCache
     let cluster: ClusterService
+    let access: AccessService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("merges/:id/undo", use: undo)
@@ -70,8 +71,21 @@ struct AdminController {
             throw PanoramaError.badRequest("invalid_name", "name must be a string", field: "name")
         }
         let name = body["name"]?.stringValue ?? "\(kind.rawValue) key"
+        let role = body["role"]?.stringValue
+        if let role {
+            guard kind == .admin else {
+                throw PanoramaError.badRequest("invalid_role", "only admin keys carry a role", field: "role")
+            }
+            _ = try await access.role(workspaceID: try context.workspaceID, named: role)
+        }
         let issued = try await keys.create(workspaceID: try context.workspaceID, kind: kind, name: name)
-        return JSONResponse.make(Self.json(issued.key, secret: issued.secret), status: .created)
+        if let role { try await access.setRole(of: issued.key, to: role) }
+        var json = Self.json(issued.key, secret: issued.secret)
+        if kind == .admin, case .object(var object) = json {
+            object.set("role", .string(role ?? "admin"))
+            json = .object(object)
+        }
+        return JSONResponse.make(json, status: .created)
     }
 
     @Sendable func revokeKey(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -18,7 +18,7 @@ enum OpenAPIDocument {
 
     /// Parts of the document kept beside the capability they describe (each a JSON object with
     /// any of `tags`, `paths` and `components`), merged into the base.
-    static let parts: [String] = [ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart]
+    static let parts: [String] = [ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart, accessPart]
 
     /// Merges objects key by key (a part adds paths and schemas) and appends arrays (tags).
     static func merge(_ part: JSONObject, into document: inout JSONObject) {
@@ -2059,6 +2059,10 @@ enum OpenAPIDocument {
                   "secret": {
                     "type": "string",
                     "description": "The full secret; present only when the key is created."
+                  },
+                  "role": {
+                    "type": "string",
+                    "description": "Admin keys: the role the key carries (present when the key is created)."
                   }
                 }
               },
@@ -2091,6 +2095,10 @@ enum OpenAPIDocument {
                   "name": {
                     "type": "string",
                     "description": "A label; defaults to \"<kind> key\"."
+                  },
+                  "role": {
+                    "type": "string",
+                    "description": "Admin keys only: the role whose permissions the key carries (default admin); see GET /api/v1/roles."
                   }
                 }
               },

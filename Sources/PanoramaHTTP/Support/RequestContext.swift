@@ -1,24 +1,42 @@
 import Hummingbird
 import PanoramaCore
+import PanoramaServices
 
-/// Per-request data: the workspace and key the request authenticated with.
+/// Per-request data: who the request authenticated as and for which workspace.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Set by the authentication middleware of the REST and tracking routes.
+    /// Set by the tracking routes' authentication (write keys).
     public var apiKey: APIKey?
+    /// Set by the REST routes' authentication: an admin key or a signed-in user, with its role.
+    public var principal: Principal?
+    /// The console session the request came with (cookie or bearer session token).
+    public var sessionToken: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.apiKey = nil
+        self.principal = nil
+        self.sessionToken = nil
     }
 
     /// The authenticated workspace; routes behind the auth middleware always have one.
     public var workspaceID: Int64 {
         get throws {
+            if let principal { return principal.workspaceID }
             guard let apiKey else {
                 throw PanoramaError(.unauthorized, code: "missing_key", message: "this endpoint needs an API key")
             }
             return apiKey.workspaceID
+        }
+    }
+
+    /// The authenticated principal; routes behind the auth middleware always have one.
+    public var requiredPrincipal: Principal {
+        get throws {
+            guard let principal else {
+                throw PanoramaError(.unauthorized, code: "missing_key", message: "sign in or send an admin key")
+            }
+            return principal
         }
     }
 }

@@ -40,10 +40,7 @@ public final class KeyService: Sendable {
 
     /// A new random secret: a kind prefix and 32 base62 characters (~190 bits).
     static func makeSecret(kind: APIKeyKind) -> String {
-        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-        var generator = SystemRandomNumberGenerator()
-        let body = String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-        return (kind == .write ? "wk_" : "ak_") + body
+        AccessService.randomToken(prefix: kind == .write ? "wk_" : "ak_")
     }
 
     /// Creates a key; pass `secret` to choose it (bootstrap from the environment), else one is generated.

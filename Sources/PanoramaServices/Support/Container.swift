@@ -16,6 +16,10 @@ public struct Configuration: Sendable {
     public var logLevel: Logger.Level
     /// A PostgreSQL URL: the store is PostgreSQL instead of SQLite in `dataDirectory`.
     public var databaseURL: String?
+    /// Work factor of password hashes (bcrypt, 4–31; each step doubles the time).
+    public var bcryptCost = 12
+    /// `username:password` of an owner created in the default workspace on first start.
+    public var bootstrapOwner: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
@@ -52,6 +56,7 @@ public struct Services: Sendable {
     public let loyalty: LoyaltyService
     public let duplicates: DuplicateService
     public let audiences: AudienceService
+    public let access: AccessService
     /// Changes between the nodes sharing a PostgreSQL store (nil on SQLite, where a node is alone).
     public let changeBroadcast: PostgresChangeBroadcast?
     public let logger: Logger
@@ -98,6 +103,7 @@ public struct Services: Sendable {
         self.logger = logger
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)
+        self.access = AccessService(store: store, clock: clock, bcryptCost: configuration.bcryptCost)
         let audiences = AudienceService(store: store, clock: clock, logger: logger)
         self.audiences = audiences
         self.pipeline = IngestPipeline(
@@ -154,6 +160,11 @@ public struct Services: Sendable {
         let admin = try await keys.create(
             workspaceID: workspace.id, kind: .admin, name: "bootstrap admin key",
             secret: configuration.bootstrapAdminKey)
+        if let owner = configuration.bootstrapOwner, let colon = owner.firstIndex(of: ":") {
+            _ = try await access.createUser(
+                workspaceID: workspace.id, username: String(owner[..<colon]), displayName: nil,
+                password: String(owner[owner.index(after: colon)...]), role: "owner", team: nil)
+        }
         return [write, admin]
     }
 

@@ -1,0 +1,248 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PanoramaCore
+import PanoramaServices
+import Prometheus
+import Testing
+
+@testable import PanoramaHTTP
+
+/// Roles and permissions on every route, admin keys with roles, users, sign-in with lockout and
+/// a second factor, sessions by bearer token and by cookie with CSRF protection.
+@Suite struct AccessHTTPTests {
+    let http = HTTPTests()
+
+    func withApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-access-\(UUID())").path
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        var config = Configuration(
+            port: 0, dataDirectory: dir, synchronous: .normal, bootstrapWriteKey: HTTPTests.writeKey,
+            bootstrapAdminKey: HTTPTests.adminKey)
+        config.bcryptCost = 4
+        let built = try await buildApplication(config, logger: logger)
+        try await built.application.test(.router, test)
+    }
+
+    /// A request with any method, JSON body and headers; returns status, JSON and headers.
+    func send(
+        _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil,
+        auth: String? = HTTPTests.bearer, headers extra: HTTPFields = [:]
+    ) async throws -> (HTTPResponse.Status, JSONValue, HTTPFields) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let auth { headers[.authorization] = auth }
+        headers.append(contentsOf: extra)
+        return try await client.execute(
+            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
+        ) { ($0.status, (try? JSONParser.parse(Array($0.body.readableBytesView))) ?? .null, $0.headers) }
+    }
+
+    /// Creates an admin key with `role` and returns its bearer header.
+    func key(_ client: some TestClientProtocol, role: String) async throws -> String {
+        let (status, body, _) = try await send(client, .post, "/api/v1/keys", #"{"kind":"admin","role":"\#(role)"}"#)
+        #expect(status == .created, "\(body)")
+        #expect(body["role"]?.stringValue == role)
+        return "Bearer " + (body["secret"]?.stringValue ?? "")
+    }
+
+    @Test func everyRESTRouteRequiresAPermissionOrASignedInPrincipal() throws {
+        let recorder = RouteRecorder<AppRequestContext>()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-routes-\(UUID())").path
+        let services = try Services(configuration: Configuration(dataDirectory: dir), logger: logger)
+        registerRoutes(on: recorder, services: services, registry: PrometheusCollectorRegistry())
+        let rest = recorder.routes.filter { $0.path.contains("api/v1") && !$0.path.hasSuffix("auth/login") }
+        #expect(rest.count > 80)
+        let unlisted = rest.filter { RoutePermissions.requirement(method: $0.method, path: $0.path) == nil }
+        #expect(unlisted.isEmpty, "routes without a permission: \(unlisted.map { "\($0.method) \($0.path)" })")
+        // Only sign-out, who-am-I and one's own second factor are open to any signed-in principal.
+        let open = rest.filter { RoutePermissions.requirement(method: $0.method, path: $0.path) == .authenticated }
+        #expect(open.allSatisfy { $0.path.contains("auth/") }, "\(open.map(\.path))")
+    }
+
+    @Test func rolesLimitWhatAKeyMayDoOnEveryRoute() async throws {
+        try await withApp { client in
+            let auditor = try await key(client, role: "auditor")
+            let marketer = try await key(client, role: "marketer")
+            let sales = try await key(client, role: "sales")
+            var (status, body, _) = try await send(client, .get, "/api/v1/cluster", auth: auditor)
+            #expect(status == .ok)
+            (status, body, _) = try await send(client, .get, "/api/v1/tags", auth: auditor)
+            #expect(status == .forbidden && http.code(body) == "permission_denied")
+            #expect(body["error"]?["message"]?.stringValue?.contains("audiences.read") == true)
+            (status, body, _) = try await send(client, .post, "/api/v1/keys", #"{"kind":"admin"}"#, auth: marketer)
+            #expect(status == .forbidden)
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/tags", #"{"name":"vip","category":"basic"}"#, auth: marketer)
+            #expect(status == .created, "\(body)")
+            (status, body, _) = try await send(client, .get, "/api/v1/tags/vip/export", auth: marketer)
+            #expect(status == .ok)
+            (status, body, _) = try await send(client, .get, "/api/v1/tags/vip/export", auth: sales)
+            #expect(status == .forbidden)
+            (status, body, _) = try await send(client, .get, "/api/v1/auth/me", auth: sales)
+            #expect(body["role"]?["name"]?.stringValue == "sales" && body["role"]?["scope"]?.stringValue == "own")
+            (status, body, _) = try await send(client, .post, "/api/v1/keys", #"{"kind":"admin","role":"nobody"}"#)
+            #expect(status == .badRequest && http.code(body) == "unknown_role")
+
+            // Every REST route answers a key without the permission 403 before doing anything.
+            let recorder = RouteRecorder<AppRequestContext>()
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-r-\(UUID())").path
+            registerRoutes(
+                on: recorder, services: try Services(configuration: Configuration(dataDirectory: dir), logger: logger),
+                registry: PrometheusCollectorRegistry())
+            let nothing = try await key(client, role: "auditor")
+            var checked = 0
+            for route in recorder.routes where route.path.contains("api/v1") {
+                guard case .permission(let permission)? = RoutePermissions.requirement(method: route.method, path: route.path),
+                    !RoleDefinition.builtIn(named: "auditor")!.permissions.contains(permission)
+                else { continue }
+                let path =
+                    "/" + route.path.split(separator: "/").map { $0.hasPrefix("{") ? "1" : String($0) }.joined(separator: "/")
+                let (status, body, _) = try await send(
+                    client, HTTPRequest.Method(route.method)!, path, route.method == "GET" ? nil : "{}", auth: nothing)
+                #expect(status == .forbidden, "\(route.method) \(path): \(status) \(body)")
+                checked += 1
+            }
+            #expect(checked > 70)
+        }
+    }
+
+    @Test func usersSignInWithLockoutSessionsAndCSRF() async throws {
+        try await withApp { client in
+            var (status, body, headers) = try await send(
+                client, .post, "/api/v1/users",
+                #"{"username":"Li.Lei","password":"correct horse battery","role":"analyst","display_name":"李雷"}"#)
+            #expect(status == .created, "\(body)")
+            #expect(body["username"]?.stringValue == "li.lei")
+            let userID = try #require(body["id"]?.numberValue?.int64)
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/users", #"{"username":"x1","password":"password123","role":"analyst"}"#)
+            #expect(status == .badRequest && http.code(body) == "password_too_common")
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/users", #"{"username":"li.lei","password":"another long one","role":"analyst"}"#)
+            #expect(status == .conflict)
+
+            // Wrong password and unknown user answer the same.
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/auth/login", #"{"username":"nobody","password":"whatever12345"}"#, auth: nil)
+            #expect(status == .unauthorized && http.code(body) == "invalid_credentials")
+            (status, body, headers) = try await send(
+                client, .post, "/api/v1/auth/login", #"{"username":"li.lei","password":"correct horse battery"}"#,
+                auth: nil)
+            #expect(status == .ok, "\(body)")
+            let token = try #require(body["token"]?.stringValue)
+            let csrf = try #require(body["csrf_token"]?.stringValue)
+            let cookie = try #require(headers[values: .setCookie].first)
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.hasPrefix("panorama_session=ps_"))
+
+            // Bearer session token: the user's role applies.
+            (status, body, _) = try await send(client, .get, "/api/v1/auth/me", auth: "Bearer \(token)")
+            #expect(body["kind"]?.stringValue == "user" && body["name"]?.stringValue == "li.lei")
+            (status, body, _) = try await send(client, .get, "/api/v1/keys", auth: "Bearer \(token)")
+            #expect(status == .forbidden)
+            // Cookie: reads work; writes need the CSRF token.
+            let cookieHeader: HTTPFields = [.cookie: "panorama_session=\(token)"]
+            (status, body, _) = try await send(client, .get, "/api/v1/tags", auth: nil, headers: cookieHeader)
+            #expect(status == .ok)
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/tags", #"{"name":"t1"}"#, auth: nil, headers: cookieHeader)
+            #expect(status == .forbidden && http.code(body) == "csrf_failed")
+            var withCSRF = cookieHeader
+            withCSRF[HTTPField.Name("X-CSRF-Token")!] = csrf
+            (status, body, _) = try await send(client, .post, "/api/v1/tags", #"{"name":"t1"}"#, auth: nil, headers: withCSRF)
+            #expect(status == .created, "\(body)")
+            (status, body, _) = try await send(client, .post, "/api/v1/auth/logout", auth: nil, headers: withCSRF)
+            #expect(status == .noContent)
+            (status, body, _) = try await send(client, .get, "/api/v1/auth/me", auth: "Bearer \(token)")
+            #expect(status == .unauthorized && http.code(body) == "session_expired")
+
+            // Five wrong passwords lock the account; the right one is then refused too.
+            for attempt in 1...5 {
+                (status, body, _) = try await send(
+                    client, .post, "/api/v1/auth/login", #"{"username":"li.lei","password":"wrong password \#(attempt)"}"#,
+                    auth: nil)
+            }
+            #expect(status == .forbidden && http.code(body) == "account_locked", "\(body)")
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/auth/login", #"{"username":"li.lei","password":"correct horse battery"}"#,
+                auth: nil)
+            #expect(status == .forbidden && http.code(body) == "account_locked")
+            // An administrator resets the password: the lock is lifted.
+            (status, body, _) = try await send(
+                client, .patch, "/api/v1/users/\(userID)", #"{"password":"a brand new secret"}"#)
+            #expect(status == .ok && body["locked_until"]?.isNull == true, "\(body)")
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/auth/login", #"{"username":"li.lei","password":"a brand new secret"}"#, auth: nil)
+            #expect(status == .ok)
+            // Disabling ends sessions.
+            let second = try #require(body["token"]?.stringValue)
+            (status, body, _) = try await send(client, .patch, "/api/v1/users/\(userID)", #"{"disabled":true}"#)
+            #expect(body["disabled_at"]?.isNull == false)
+            (status, body, _) = try await send(client, .get, "/api/v1/auth/me", auth: "Bearer \(second)")
+            #expect(status == .unauthorized)
+        }
+    }
+
+    @Test func aSecondFactorIsAskedForOnceConfirmed() async throws {
+        try await withApp { client in
+            _ = try await send(
+                client, .post, "/api/v1/users", #"{"username":"han","password":"meimei is here 2026","role":"service"}"#)
+            let login = #"{"username":"han","password":"meimei is here 2026"}"#
+            var (status, body, _) = try await send(client, .post, "/api/v1/auth/login", login, auth: nil)
+            let token = try #require(body["token"]?.stringValue)
+            (status, body, _) = try await send(client, .post, "/api/v1/auth/totp/setup", auth: "Bearer \(token)")
+            let secret = try #require(body["secret"]?.stringValue)
+            #expect(body["uri"]?.stringValue?.hasPrefix("otpauth://totp/Panorama:han?secret=\(secret)") == true)
+            let totp = TOTP(secret: try Base32.decode(secret))
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/auth/totp/confirm", #"{"code":"000000x"}"#, auth: "Bearer \(token)")
+            #expect(status == .badRequest)
+            // Confirm with the previous step's code, so that the current one is still unused.
+            let previous = totp.code(at: Date().addingTimeInterval(-30))
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/auth/totp/confirm", #"{"code":"\#(previous)"}"#, auth: "Bearer \(token)")
+            #expect(status == .noContent, "\(body)")
+            (status, body, _) = try await send(client, .post, "/api/v1/auth/login", login, auth: nil)
+            #expect(status == .unauthorized && http.code(body) == "totp_required")
+            let withCode = #"{"username":"han","password":"meimei is here 2026","totp":"\#(totp.code(at: Date()))"}"#
+            (status, body, _) = try await send(client, .post, "/api/v1/auth/login", withCode, auth: nil)
+            #expect(status == .ok, "\(body)")
+            // The same code is not accepted twice.
+            (status, body, _) = try await send(client, .post, "/api/v1/auth/login", withCode, auth: nil)
+            #expect(status == .unauthorized && http.code(body) == "totp_invalid")
+            (status, body, _) = try await send(client, .get, "/api/v1/users")
+            #expect(body["data"]?.arrayValue?.first?["totp"]?.boolValue == true)
+        }
+    }
+
+    @Test func customRolesAreCheckedAndUsed() async throws {
+        try await withApp { client in
+            var (status, body, _) = try await send(
+                client, .post, "/api/v1/roles", #"{"name":"store-manager","permissions":["customers.read","orders.read"],"scope":"team"}"#)
+            #expect(status == .created, "\(body)")
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/roles", #"{"name":"bad","permissions":["everything"]}"#)
+            #expect(status == .badRequest && http.code(body) == "unknown_permission")
+            (status, body, _) = try await send(client, .post, "/api/v1/roles", #"{"name":"admin","permissions":[]}"#)
+            #expect(status == .conflict)
+            let manager = try await key(client, role: "store-manager")
+            (status, body, _) = try await send(client, .get, "/api/v1/customers", auth: manager)
+            #expect(status == .ok)
+            (status, body, _) = try await send(client, .get, "/api/v1/tags", auth: manager)
+            #expect(status == .forbidden)
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/users", #"{"username":"wang","password":"store manager pw","role":"store-manager"}"#)
+            (status, body, _) = try await send(client, .delete, "/api/v1/roles/store-manager")
+            #expect(status == .conflict && http.code(body) == "role_in_use")
+            (status, body, _) = try await send(client, .get, "/api/v1/roles")
+            #expect(body["data"]?.arrayValue?.count == 8)
+        }
+    }
+}
