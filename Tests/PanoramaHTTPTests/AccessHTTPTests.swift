@@ -16,16 +16,9 @@ import Testing
 @Suite struct AccessHTTPTests {
     let http = HTTPTests()
 
+    /// The app with cheap password hashes (bcrypt cost 4).
     func withApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-access-\(UUID())").path
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        var config = Configuration(
-            port: 0, dataDirectory: dir, synchronous: .normal, bootstrapWriteKey: HTTPTests.writeKey,
-            bootstrapAdminKey: HTTPTests.adminKey)
-        config.bcryptCost = 4
-        let built = try await buildApplication(config, logger: logger)
-        try await built.application.test(.router, test)
+        try await http.withApp(configure: { $0.bcryptCost = 4 }, test)
     }
 
     /// A request with any method, JSON body and headers; returns status, JSON and headers.

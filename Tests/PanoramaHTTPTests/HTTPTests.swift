@@ -18,13 +18,17 @@ import Testing
     static var basic: String { "Basic " + Data("\(writeKey):".utf8).base64EncodedString() }
     static var bearer: String { "Bearer \(adminKey)" }
 
-    func withApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withApp(
+        configure: (inout Configuration) -> Void = { _ in },
+        _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-http-\(UUID())").path
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let config = Configuration(
+        var config = Configuration(
             port: 0, dataDirectory: dir, synchronous: .normal, bootstrapWriteKey: Self.writeKey,
             bootstrapAdminKey: Self.adminKey)
+        configure(&config)
         let built = try await buildApplication(config, logger: logger)
         #expect(built.issuedKeys.map(\.secret) == [Self.writeKey, Self.adminKey])
         try await built.application.test(.router, test)
