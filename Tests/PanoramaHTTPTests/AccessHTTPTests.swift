@@ -238,4 +238,48 @@ import Testing
             #expect(body["data"]?.arrayValue?.count == 8)
         }
     }
+
+    @Test func personalInformationIsMaskedWithoutPIIView() async throws {
+        try await withApp { client in
+            let (status, _) = try await http.post(
+                client, "/v1/identify",
+                #"{"userId":"m1","traits":{"phone":"13812348000","email":"alice@example.com","name":"张三","address":{"street":"浙江省杭州市西湖区文三路1号","city":"杭州"},"city":"杭州"}}"#)
+            #expect(status == .ok)
+            _ = try await http.post(
+                client, "/v1/track", #"{"userId":"m1","event":"Signed Up","properties":{"email":"alice@example.com","plan":"pro"}}"#)
+            let marketer = try await key(client, role: "marketer")
+            let service = try await key(client, role: "service")
+            var (_, profile, _) = try await send(
+                client, .get, "/api/v1/customers/by-identifier/user_id/m1", auth: marketer)
+            let id = try #require(profile["id"]?.numberValue?.int64)
+            let identifiers = profile["identifiers"]?.arrayValue?.compactMap { i -> String? in
+                guard let t = i["type"]?.stringValue, let v = i["value"]?.stringValue else { return nil }
+                return "\(t)=\(v)"
+            } ?? []
+            #expect(identifiers.contains("phone=+86 138****8000") || identifiers.contains("phone=+86138****8000"), "\(identifiers)")
+            #expect(identifiers.contains("email=a***@example.com"), "\(identifiers)")
+            #expect(identifiers.contains("user_id=m1"))
+            #expect(profile["traits"]?["name"]?.stringValue == "张*")
+            #expect(profile["traits"]?["city"]?.stringValue == "杭州")
+            #expect(profile["traits"]?["address"]?["street"]?.stringValue == "浙江省杭州市****", "\(profile)")
+            #expect(!"\(profile)".contains("13812348000") && !"\(profile)".contains("alice@"))
+            (_, profile, _) = try await send(client, .get, "/api/v1/customers/\(id)", auth: service)
+            #expect(profile["traits"]?["name"]?.stringValue == "张三")
+            #expect("\(profile)".contains("alice@example.com"))
+            // The timeline, segment previews and exports too.
+            var (_, events, _) = try await send(client, .get, "/api/v1/customers/\(id)/events", auth: marketer)
+            #expect(!"\(events)".contains("alice@example.com") && "\(events)".contains("a***@example.com"))
+            (_, events, _) = try await send(client, .get, "/api/v1/customers/\(id)/events", auth: service)
+            #expect("\(events)".contains("alice@example.com"))
+            _ = try await send(client, .post, "/api/v1/segments", #"{"name":"hz","rule":"city = '杭州'"}"#)
+            var (_, preview, _) = try await send(client, .get, "/api/v1/segments/hz/preview", auth: marketer)
+            #expect("\(preview)".contains("a***@example.com") && !"\(preview)".contains("alice@"))
+            (_, preview, _) = try await send(client, .get, "/api/v1/segments/hz/preview")
+            #expect("\(preview)".contains("alice@example.com"))
+            let csv = try await client.execute(
+                uri: "/api/v1/segments/hz/export?format=csv", method: .get, headers: [.authorization: marketer]
+            ) { String(buffer: $0.body) }
+            #expect(csv.contains("a***@example.com") && !csv.contains("alice@"), "\(csv)")
+        }
+    }
 }

@@ -178,11 +178,11 @@ struct AudiencesController {
         let workspaceID = try context.workspaceID
         let found = try await audiences.preview(
             workspaceID: workspaceID, key(kind, context), limit: try Params.limit(request, default: 100, max: 1000))
-        return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids))
+        return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids, masked: !context.seesPII))
     }
 
-    func sample(_ workspaceID: Int64, size: Int, ids: [Int64]) async throws -> JSONValue {
-        let held = try await audiences.identifiers(workspaceID: workspaceID, of: ids)
+    func sample(_ workspaceID: Int64, size: Int, ids: [Int64], masked: Bool) async throws -> JSONValue {
+        let held = try await audiences.identifiers(workspaceID: workspaceID, of: ids, masked: masked)
         let members = ids.map { id -> JSONValue in
             let identifiers = (held[id] ?? []).map { JSONValue.object(["type": .string($0.type), "value": .string($0.value)]) }
             return .object(["id": .number(JSONNumber(id)), "identifiers": .array(JSONArray(identifiers))])
@@ -214,8 +214,11 @@ struct AudiencesController {
         _ = try await audiences.audience(workspaceID: workspaceID, key)
         let types = try await settings.identity(workspaceID).types.map(\.name)
         let audiences = self.audiences
+        let masked = !context.seesPII
         let body = ResponseBody { writer in
-            try await audiences.export(workspaceID: workspaceID, key, format: format, identifierTypes: types) { chunk in
+            try await audiences.export(
+                workspaceID: workspaceID, key, format: format, identifierTypes: types, masked: masked
+            ) { chunk in
                 try await writer.write(ByteBuffer(string: chunk))
             }
             try await writer.finish(nil)
@@ -353,7 +356,7 @@ struct AudiencesController {
         }
         let workspaceID = try context.workspaceID
         let found = try await audiences.evaluate(workspaceID: workspaceID, rule: rule, limit: limit)
-        return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids))
+        return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids, masked: !context.seesPII))
     }
 
     static func ruleBody(_ body: JSONValue) throws -> String {

@@ -21,7 +21,8 @@ struct CustomerController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workspaceID = try context.workspaceID
         let profile = try await profiles.profile(workspaceID: workspaceID, id: try Params.id(context))
-        return JSONResponse.make(try await withLoyalty(Self.json(profile), workspaceID: workspaceID, profile.id))
+        return JSONResponse.make(
+            try await withLoyalty(Self.json(profile, context: context), workspaceID: workspaceID, profile.id))
     }
 
     /// A single profile's view also shows its points, tier and stored-value balance (lists leave
@@ -52,7 +53,8 @@ struct CustomerController {
         let value = try Params.string(context, "value")
         let workspaceID = try context.workspaceID
         let profile = try await profiles.profile(workspaceID: workspaceID, identifierType: type, value: value)
-        return JSONResponse.make(try await withLoyalty(Self.json(profile), workspaceID: workspaceID, profile.id))
+        return JSONResponse.make(
+            try await withLoyalty(Self.json(profile, context: context), workspaceID: workspaceID, profile.id))
     }
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -61,7 +63,8 @@ struct CustomerController {
             limit: try Params.limit(request))
         return JSONResponse.make(
             .object([
-                "data": .array(JSONArray(page.items.map(Self.json))), "next_cursor": page.nextCursor.json,
+                "data": .array(JSONArray(page.items.map { Self.json($0, masked: !context.seesPII) })),
+                "next_cursor": page.nextCursor.json,
             ]))
     }
 
@@ -72,7 +75,8 @@ struct CustomerController {
             limit: try Params.limit(request))
         return JSONResponse.make(
             .object([
-                "data": .array(JSONArray(page.items.map(Self.json))), "next_cursor": page.nextCursor.json,
+                "data": .array(JSONArray(page.items.map { Self.json($0, context: context) })),
+                "next_cursor": page.nextCursor.json,
             ]))
     }
 
@@ -122,6 +126,11 @@ struct CustomerController {
         return query
     }
 
+    /// A profile as the caller may see it: personal information masked without `pii.view`.
+    static func json(_ p: Profile, context: AppRequestContext) -> JSONValue {
+        json(context.seesPII ? p : p.maskingPII())
+    }
+
     static func json(_ p: Profile) -> JSONValue {
         var traits = JSONObject()
         var updated = JSONObject()
@@ -146,6 +155,15 @@ struct CustomerController {
             "value": OrdersController.json(p.value),
             "loyalty": .null,
         ])
+    }
+
+    /// An event; with `masked`, the personal values of its properties, traits and context too.
+    static func json(_ e: StoredEvent, masked: Bool) -> JSONValue {
+        guard masked, case .object(var object) = json(e) else { return json(e) }
+        for field in ["properties", "traits", "context"] {
+            if let value = object[field] { object.set(field, PIIPolicy.mask(value)) }
+        }
+        return .object(object)
     }
 
     static func json(_ e: StoredEvent) -> JSONValue {

@@ -60,12 +60,17 @@ struct DuplicatesController {
             workspaceID: try context.workspaceID, status: status, cursor: Params.cursor(request),
             limit: try Params.limit(request))
         return JSONResponse.make(
-            .object(["data": .array(JSONArray(page.items.map(Self.json))), "next_cursor": page.nextCursor.json]))
+            .object([
+                "data": .array(JSONArray(page.items.map { Self.json($0, masked: !context.seesPII) })),
+                "next_cursor": page.nextCursor.json,
+            ]))
     }
 
     @Sendable func showCandidate(_ request: Request, context: AppRequestContext) async throws -> Response {
         JSONResponse.make(
-            Self.json(try await duplicates.candidate(workspaceID: try context.workspaceID, id: try Params.id(context))))
+            Self.json(
+                try await duplicates.candidate(workspaceID: try context.workspaceID, id: try Params.id(context)),
+                masked: !context.seesPII))
     }
 
     /// Accepts a pair: merges the two profiles; the merge can be undone with `POST /merges/{id}/undo`.
@@ -76,10 +81,13 @@ struct DuplicatesController {
 
     @Sendable func reject(_ request: Request, context: AppRequestContext) async throws -> Response {
         JSONResponse.make(
-            Self.json(try await duplicates.reject(workspaceID: try context.workspaceID, id: try Params.id(context))))
+            Self.json(
+                try await duplicates.reject(workspaceID: try context.workspaceID, id: try Params.id(context)),
+                masked: !context.seesPII))
     }
 
-    static func json(_ candidate: DuplicateCandidate) -> JSONValue {
+    /// A candidate pair; with `masked`, its personal values masked.
+    static func json(_ candidate: DuplicateCandidate, masked: Bool) -> JSONValue {
         let row = candidate.row
         let score = candidate.score
         let fields = score.fields.map { f -> JSONValue in
@@ -88,19 +96,29 @@ struct DuplicatesController {
                 "label": .string(f.label),
                 "level": f.level.map { .number(JSONNumber($0)) } ?? .null,
                 "weight": number(f.weight),
-                "values": .array(JSONArray(f.values.map(\.json))),
+                "values": .array(
+                    JSONArray(
+                        f.values.map { v in
+                            masked ? PIIPolicy.mask(v.json, as: PIIPolicy.kind(attribute: f.field) ?? .other) : v.json
+                        })),
                 "similarity": f.similarity.map(number) ?? .null,
             ])
         }
         let profiles = candidate.profiles.map { p -> JSONValue in
             var traits = JSONObject()
-            for t in p.traits { traits.set(t.name, .raw(t.json)) }
+            for t in p.traits {
+                traits.set(t.name, masked ? PIIPolicy.mask(.raw(t.json), as: PIIPolicy.kind(attribute: t.name)) : .raw(t.json))
+            }
             return .object([
                 "id": .number(JSONNumber(p.id)),
                 "live_id": p.liveID.map { .number(JSONNumber($0)) } ?? .null,
                 "traits": .object(traits),
                 "identifiers": .array(
-                    JSONArray(p.identifiers.map { .object(["type": .string($0.type), "value": .string($0.value)]) })),
+                    JSONArray(
+                        p.identifiers.map { i in
+                            let shown = masked ? PIIPolicy.mask(i) : i
+                            return .object(["type": .string(shown.type), "value": .string(shown.value)])
+                        })),
             ])
         }
         return .object([

@@ -30,6 +30,9 @@ public struct AppRequestContext: RequestContext {
         }
     }
 
+    /// Whether personal information is shown in clear (the role has `pii.view`); else masked.
+    public var seesPII: Bool { principal?.can(.piiView) ?? false }
+
     /// The authenticated principal; routes behind the auth middleware always have one.
     public var requiredPrincipal: Principal {
         get throws {

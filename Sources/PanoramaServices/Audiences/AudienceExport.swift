@@ -14,7 +14,7 @@ extension AudienceService {
     /// page at a time) through `write`, chunk by chunk; returns how many were written.
     @discardableResult
     public func export(
-        workspaceID: Int64, _ key: AudienceKey, format: ExportFormat, identifierTypes: [String],
+        workspaceID: Int64, _ key: AudienceKey, format: ExportFormat, identifierTypes: [String], masked: Bool = false,
         write: (String) async throws -> Void
     ) async throws -> Int {
         try await requireStored(workspaceID, key)
@@ -27,7 +27,7 @@ extension AudienceService {
             let ids = try await members(workspaceID: workspaceID, key, after: after, limit: 1000)
             guard let last = ids.last else { break }
             after = last
-            let held = try await identifiers(workspaceID: workspaceID, of: ids)
+            let held = try await identifiers(workspaceID: workspaceID, of: ids, masked: masked)
             var chunk = ""
             for id in ids {
                 let identifiers = Dictionary(grouping: held[id] ?? [], by: \.type).mapValues { $0.map(\.value) }
@@ -50,11 +50,13 @@ extension AudienceService {
         return written
     }
 
-    /// The identifiers of live customers, by customer.
-    public func identifiers(workspaceID: Int64, of ids: [Int64]) async throws -> [Int64: [Identifier]] {
+    /// The identifiers of live customers, by customer; personal ones masked when `masked`.
+    public func identifiers(workspaceID: Int64, of ids: [Int64], masked: Bool = false) async throws -> [Int64:
+        [Identifier]]
+    {
         var held: [Int64: [Identifier]] = [:]
         for (live, identifier) in try await store.liveIdentifiers(workspaceID: workspaceID, liveIDs: ids) {
-            held[live, default: []].append(identifier)
+            held[live, default: []].append(masked ? PIIPolicy.mask(identifier) : identifier)
         }
         return held
     }
