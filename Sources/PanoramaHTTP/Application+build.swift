@@ -40,11 +40,12 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
     TrackingController(ingest: services.ingest, keys: services.keys, clock: services.clock).addRoutes(to: router)
 
     AccessController.addSignIn(to: router, access: services.access, store: services.store)
-    let api = router.group("api/v1").add(middleware: AuthMiddleware(keys: services.keys, access: services.access))
+    let api = router.group("api/v1").add(
+        middleware: AuthMiddleware(keys: services.keys, access: services.access, profiles: services.profiles))
     AccessController(access: services.access, store: services.store).addRoutes(to: api)
     CustomerController(profiles: services.profiles, loyalty: services.loyalty, audiences: services.audiences).addRoutes(to: api)
     DuplicatesController(duplicates: services.duplicates).addRoutes(to: api)
-    OrdersController(orders: services.orders).addRoutes(to: api)
+    OrdersController(orders: services.orders, profiles: services.profiles).addRoutes(to: api)
     ImportsController(jobs: services.importJobs).addRoutes(to: api)
     LoyaltyController(loyalty: services.loyalty).addRoutes(to: api)
     AudiencesController(audiences: services.audiences, profiles: services.profiles, settings: services.settings)
@@ -116,6 +117,10 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let keys: KeyService
     let access: AccessService
+    let profiles: ProfileService
+
+    /// Routes that act across customers (duplicate review, merges): for principals who see all.
+    static let needsWholeScope = ["/api/v1/duplicates", "/api/v1/merges/", "/api/v1/customers/{id}/merge"]
 
     static let cookieName = "panorama_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
@@ -159,6 +164,21 @@ struct AuthMiddleware: RouterMiddleware {
         case nil:
             throw PanoramaError(
                 .forbidden, code: "permission_denied", message: "this route is not open to any role")
+        }
+        // Data scope: a customer out of scope does not exist for this principal.
+        context.scope = try await access.scope(for: principal)
+        if context.scope != .all {
+            let route = context.endpointPath.map { $0.hasPrefix("/") ? $0 : "/" + $0 } ?? ""
+            if Self.needsWholeScope.contains(where: { route.hasPrefix($0) }) {
+                throw PanoramaError(
+                    .forbidden, code: "scope_too_narrow",
+                    message:
+                        "this works across customers and needs a role that sees all of them / 此操作涉及全部客户，需要全量数据范围的角色")
+            }
+            if route.hasPrefix("/api/v1/customers/{id}") {
+                try await profiles.requireVisible(
+                    workspaceID: principal.workspaceID, id: try Params.id(context), scope: context.scope)
+            }
         }
         return try await next(request, context)
     }

@@ -144,6 +144,8 @@ public struct CustomerQuery: Sendable, Equatable {
     public var identifierPrefix: String?
     /// Trait name and JSON value to match exactly.
     public var trait: (name: String, json: String)?
+    /// A data scope: only customers with this trait (name) set to one of these JSON values.
+    public var scope: (name: String, jsonValues: [String])?
 
     public init(
         identifierType: String? = nil, identifierPrefix: String? = nil, trait: (name: String, json: String)? = nil
@@ -156,6 +158,7 @@ public struct CustomerQuery: Sendable, Equatable {
     public static func == (l: CustomerQuery, r: CustomerQuery) -> Bool {
         l.identifierType == r.identifierType && l.identifierPrefix == r.identifierPrefix
             && l.trait?.name == r.trait?.name && l.trait?.json == r.trait?.json
+            && l.scope?.name == r.scope?.name && l.scope?.jsonValues == r.scope?.jsonValues
     }
 }
 

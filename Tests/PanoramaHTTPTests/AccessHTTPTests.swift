@@ -282,4 +282,108 @@ import Testing
             #expect(csv.contains("a***@example.com") && !csv.contains("alice@"), "\(csv)")
         }
     }
+
+    /// Signs a user in and returns the bearer header of the session.
+    func signIn(_ client: some TestClientProtocol, _ username: String, _ password: String) async throws -> String {
+        let (status, body, _) = try await send(
+            client, .post, "/api/v1/auth/login", #"{"username":"\#(username)","password":"\#(password)"}"#, auth: nil)
+        #expect(status == .ok, "\(body)")
+        return "Bearer " + (body["token"]?.stringValue ?? "")
+    }
+
+    @Test func dataScopesHideOtherCustomersOnEveryRoute() async throws {
+        try await withApp { client in
+            _ = try await send(
+                client, .post, "/api/v1/roles", #"{"name":"manager","permissions":["customers.read","orders.read","loyalty.read","audiences.read","audiences.export"],"scope":"team"}"#)
+            for (name, role, team) in [("li", "sales", "east/sh"), ("wang", "sales", "east/bj"), ("zhao", "manager", "east")] {
+                let (status, body, _) = try await send(
+                    client, .post, "/api/v1/users",
+                    #"{"username":"\#(name)","password":"long password \#(name)","role":"\#(role)","team":"\#(team)"}"#)
+                #expect(status == .created, "\(body)")
+            }
+            // c1 is li's, c2 wang's, c3 nobody's; each bought something.
+            var ids: [String: Int64] = [:]
+            for (user, owner) in [("c1", "li"), ("c2", "wang"), ("c3", "")] {
+                let traits = owner.isEmpty ? #"{"city":"上海"}"# : #"{"city":"上海","owner":"\#(owner)"}"#
+                _ = try await http.post(client, "/v1/identify", #"{"userId":"\#(user)","traits":\#(traits)}"#)
+                _ = try await http.post(
+                    client, "/v1/track",
+                    #"{"userId":"\#(user)","event":"Order Completed","properties":{"order_id":"O-\#(user)","total":10}}"#)
+                let (_, p, _) = try await send(client, .get, "/api/v1/customers/by-identifier/user_id/\(user)")
+                ids[user] = p["id"]?.numberValue?.int64
+            }
+            let (_, orders, _) = try await send(client, .get, "/api/v1/customers/\(ids["c2"]!)/orders")
+            let c2Order = try #require(orders["data"]?.arrayValue?.first?["id"]?.numberValue?.int64)
+            _ = try await send(client, .post, "/api/v1/segments", #"{"name":"everyone","rule":"city = '上海'"}"#)
+            _ = try await send(client, .post, "/api/v1/tags", #"{"name":"shanghai","rule":"city = '上海'"}"#)
+
+            let li = try await signIn(client, "li", "long password li")
+            let zhao = try await signIn(client, "zhao", "long password zhao")
+
+            // Lists and audiences show only what is in scope.
+            func listed(_ auth: String) async throws -> Set<Int64> {
+                let (_, list, _) = try await send(client, .get, "/api/v1/customers?limit=100", auth: auth)
+                return Set(list["data"]?.arrayValue?.compactMap { $0["id"]?.numberValue?.int64 } ?? [])
+            }
+            #expect(try await listed(li) == [ids["c1"]!])
+            #expect(try await listed(zhao) == [ids["c1"]!, ids["c2"]!])
+            #expect(try await listed(HTTPTests.bearer) == Set(ids.values))
+            var (status, body, _) = try await send(client, .get, "/api/v1/segments/everyone/count", auth: li)
+            #expect(body["count"]?.numberValue?.int64 == 1)
+            (status, body, _) = try await send(client, .get, "/api/v1/segments/everyone/count", auth: zhao)
+            #expect(body["count"]?.numberValue?.int64 == 2)
+            (status, body, _) = try await send(client, .post, "/api/v1/rules/evaluate", #"{"rule":"city = '上海'"}"#, auth: li)
+            #expect(status == .ok && body["size"]?.numberValue?.int64 == 1, "\(body)")
+
+            // Every route that names a customer or an order, with wang's customer or order: never
+            // a 2xx for li; nothing of c2 in any answer.
+            let recorder = RouteRecorder<AppRequestContext>()
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-s-\(UUID())").path
+            registerRoutes(
+                on: recorder, services: try Services(configuration: Configuration(dataDirectory: dir), logger: logger),
+                registry: PrometheusCollectorRegistry())
+            var probed = 0
+            for route in recorder.routes where route.path.contains("api/v1") {
+                let path = "/" + route.path
+                var concrete: String
+                if path.contains("/customers/{id}") {
+                    concrete = path.replacingOccurrences(of: "{id}", with: "\(ids["c2"]!)")
+                } else if path.hasPrefix("/api/v1/orders/{id}") {
+                    concrete = path.replacingOccurrences(of: "{id}", with: "\(c2Order)")
+                } else if path.contains("by-external-id") {
+                    concrete = path.replacingOccurrences(of: "{external_id}", with: "O-c2")
+                } else if path.contains("by-identifier") {
+                    concrete = "/api/v1/customers/by-identifier/user_id/c2"
+                } else if path.contains("{name}") && (path.contains("/segments/") || path.contains("/tags/")) {
+                    concrete = path.replacingOccurrences(
+                        of: "{name}", with: path.contains("/segments/") ? "everyone" : "shanghai")
+                } else {
+                    continue
+                }
+                let method = HTTPRequest.Method(route.method)!
+                let (status, body, _) = try await send(client, method, concrete, method == .get ? nil : "{}", auth: li)
+                let text = "\(body)"
+                if concrete.contains("/customers/") || concrete.contains("/orders/") {
+                    #expect(!(200..<300).contains(status.code), "\(route.method) \(concrete) answered \(status)")
+                }
+                #expect(!text.contains("\"c2\"") && !text.contains("O-c2"), "\(route.method) \(concrete) leaked c2: \(text)")
+                probed += 1
+            }
+            #expect(probed > 30)
+            // The manager's export holds the team's customers only.
+            let csv = try await client.execute(
+                uri: "/api/v1/segments/everyone/export", method: .get, headers: [.authorization: zhao]
+            ) { String(buffer: $0.body) }
+            #expect(csv.contains("c1") && csv.contains("c2") && !csv.contains("c3"), "\(csv)")
+            // The same routes answer for li's own customer.
+            (status, body, _) = try await send(client, .get, "/api/v1/customers/\(ids["c1"]!)", auth: li)
+            #expect(status == .ok)
+            (status, body, _) = try await send(client, .get, "/api/v1/customers/\(ids["c2"]!)", auth: zhao)
+            #expect(status == .ok)
+            (status, body, _) = try await send(client, .get, "/api/v1/customers/\(ids["c3"]!)", auth: zhao)
+            #expect(status == .notFound)
+        }
+    }
 }

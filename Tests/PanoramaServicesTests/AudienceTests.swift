@@ -43,7 +43,7 @@ import Testing
         let ids = try await h.services.audiences.members(
             workspaceID: h.workspaceID, AudienceKey(kind, name), after: 0, limit: 1000)
         var users: Set<String> = []
-        for id in ids {
+        for id in ids.ids {
             let p = try await h.services.profiles.profile(workspaceID: h.workspaceID, id: id)
             let user = p.identifiers.first { $0.type == "user_id" } ?? p.identifiers.first { $0.type == "anonymous_id" }
             users.insert(user?.value ?? "?")

@@ -169,7 +169,7 @@ struct AudiencesController {
     }
 
     func count(_ kind: AudienceKind, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let n = try await audiences.count(workspaceID: try context.workspaceID, key(kind, context))
+        let n = try await audiences.count(workspaceID: try context.workspaceID, key(kind, context), scope: context.scope)
         return JSONResponse.make(.object(["count": .number(JSONNumber(n))]))
     }
 
@@ -177,7 +177,8 @@ struct AudiencesController {
     func preview(_ kind: AudienceKind, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let workspaceID = try context.workspaceID
         let found = try await audiences.preview(
-            workspaceID: workspaceID, key(kind, context), limit: try Params.limit(request, default: 100, max: 1000))
+            workspaceID: workspaceID, key(kind, context), limit: try Params.limit(request, default: 100, max: 1000),
+            scope: context.scope)
         return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids, masked: !context.seesPII))
     }
 
@@ -194,12 +195,12 @@ struct AudiencesController {
     func members(_ kind: AudienceKind, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let limit = try Params.limit(request, default: 100, max: 1000)
         let after = try Self.integer(request, "after") ?? 0
-        let ids = try await audiences.members(
-            workspaceID: try context.workspaceID, key(kind, context), after: after, limit: limit)
+        let page = try await audiences.members(
+            workspaceID: try context.workspaceID, key(kind, context), after: after, limit: limit, scope: context.scope)
         return JSONResponse.make(
             .object([
-                "data": .array(JSONArray(ids.map { .number(JSONNumber($0)) })),
-                "next_after": ids.count == limit ? ids.last.map { .number(JSONNumber($0)) } ?? .null : .null,
+                "data": .array(JSONArray(page.ids.map { .number(JSONNumber($0)) })),
+                "next_after": page.lastScanned.map { .number(JSONNumber($0)) } ?? .null,
             ]))
     }
 
@@ -215,9 +216,10 @@ struct AudiencesController {
         let types = try await settings.identity(workspaceID).types.map(\.name)
         let audiences = self.audiences
         let masked = !context.seesPII
+        let scope = context.scope
         let body = ResponseBody { writer in
             try await audiences.export(
-                workspaceID: workspaceID, key, format: format, identifierTypes: types, masked: masked
+                workspaceID: workspaceID, key, format: format, identifierTypes: types, masked: masked, scope: scope
             ) { chunk in
                 try await writer.write(ByteBuffer(string: chunk))
             }
@@ -355,7 +357,7 @@ struct AudiencesController {
             throw PanoramaError.badRequest("invalid_limit", "limit must be 0–1000", field: "limit")
         }
         let workspaceID = try context.workspaceID
-        let found = try await audiences.evaluate(workspaceID: workspaceID, rule: rule, limit: limit)
+        let found = try await audiences.evaluate(workspaceID: workspaceID, rule: rule, limit: limit, scope: context.scope)
         return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids, masked: !context.seesPII))
     }
 

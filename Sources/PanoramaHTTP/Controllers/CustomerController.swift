@@ -20,7 +20,7 @@ struct CustomerController {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workspaceID = try context.workspaceID
-        let profile = try await profiles.profile(workspaceID: workspaceID, id: try Params.id(context))
+        let profile = try await profiles.profile(workspaceID: workspaceID, id: try Params.id(context), scope: context.scope)
         return JSONResponse.make(
             try await withLoyalty(Self.json(profile, context: context), workspaceID: workspaceID, profile.id))
     }
@@ -52,14 +52,16 @@ struct CustomerController {
         let type = try Params.string(context, "type")
         let value = try Params.string(context, "value")
         let workspaceID = try context.workspaceID
-        let profile = try await profiles.profile(workspaceID: workspaceID, identifierType: type, value: value)
+        let profile = try await profiles.profile(
+            workspaceID: workspaceID, identifierType: type, value: value, scope: context.scope)
         return JSONResponse.make(
             try await withLoyalty(Self.json(profile, context: context), workspaceID: workspaceID, profile.id))
     }
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
         let page = try await profiles.events(
-            workspaceID: try context.workspaceID, id: try Params.id(context), cursor: Params.cursor(request),
+            workspaceID: try context.workspaceID, id: try Params.id(context), scope: context.scope,
+            cursor: Params.cursor(request),
             limit: try Params.limit(request))
         return JSONResponse.make(
             .object([
@@ -71,7 +73,7 @@ struct CustomerController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = try Self.query(request)
         let page = try await profiles.list(
-            workspaceID: try context.workspaceID, query: query, cursor: Params.cursor(request),
+            workspaceID: try context.workspaceID, query: query, scope: context.scope, cursor: Params.cursor(request),
             limit: try Params.limit(request))
         return JSONResponse.make(
             .object([
@@ -83,8 +85,8 @@ struct CustomerController {
     @Sendable func merges(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workspaceID = try context.workspaceID
         let id = try Params.id(context)
-        let merges = try await profiles.merges(workspaceID: workspaceID, id: id)
-        let conflicts = try await profiles.conflicts(workspaceID: workspaceID, id: id)
+        let merges = try await profiles.merges(workspaceID: workspaceID, id: id, scope: context.scope)
+        let conflicts = try await profiles.conflicts(workspaceID: workspaceID, id: id, scope: context.scope)
         return JSONResponse.make(
             .object([
                 "data": .array(JSONArray(merges.map(Self.json))),

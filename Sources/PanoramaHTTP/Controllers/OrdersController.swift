@@ -7,6 +7,7 @@ import PanoramaStore
 /// REST: orders in and out, refunds, a customer's orders and value figures.
 struct OrdersController {
     let orders: OrderService
+    let profiles: ProfileService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("orders", use: save)
@@ -24,13 +25,26 @@ struct OrdersController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        JSONResponse.make(Self.json(try await orders.order(workspaceID: try context.workspaceID, id: try Params.id(context))))
+        let view = try await orders.order(workspaceID: try context.workspaceID, id: try Params.id(context))
+        return JSONResponse.make(Self.json(try await visible(view, context)))
     }
 
     @Sendable func byExternalID(_ request: Request, context: AppRequestContext) async throws -> Response {
         let view = try await orders.order(
             workspaceID: try context.workspaceID, externalID: try Params.string(context, "external_id"))
-        return JSONResponse.make(Self.json(view))
+        return JSONResponse.make(Self.json(try await visible(view, context)))
+    }
+
+    /// The order if its customer is in the caller's scope; else 404 as for no order.
+    private func visible(_ view: OrderView, _ context: AppRequestContext) async throws -> OrderView {
+        guard context.scope != .all else { return view }
+        do {
+            try await profiles.requireVisible(
+                workspaceID: try context.workspaceID, id: view.order.customerID, scope: context.scope)
+        } catch let error as PanoramaError where error.kind == .notFound {
+            throw PanoramaError.notFound("order_not_found", "no order \(view.order.id) in this workspace")
+        }
+        return view
     }
 
     @Sendable func refund(_ request: Request, context: AppRequestContext) async throws -> Response {

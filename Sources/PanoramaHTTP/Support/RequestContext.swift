@@ -11,6 +11,8 @@ public struct AppRequestContext: RequestContext {
     public var principal: Principal?
     /// The console session the request came with (cookie or bearer session token).
     public var sessionToken: String?
+    /// The customers the principal may see (set with the principal; nobody until then).
+    public var scope: CustomerScope = .owners([])
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -299,6 +299,29 @@ actor AudienceEngine {
 
     func members(_ key: AudienceKey) -> RoaringBitmap? { state.members[key] }
 
+    /// The live rows a data scope allows: all of them, or those whose owner attribute names one
+    /// of the scope's users.
+    func rows(in scope: CustomerScope) -> RoaringBitmap {
+        guard case .owners(let owners) = scope else { return state.table.live }
+        guard let column = state.table.columns[CustomerScope.ownerAttribute], column.type == .string else {
+            return RoaringBitmap()
+        }
+        let codes = Set(owners.compactMap { column.dictionary.existingCode(for: $0) })
+        guard !codes.isEmpty else { return RoaringBitmap() }
+        var rows: [UInt32] = []
+        for row in 0..<column.count where column.present[row] && codes.contains(column.values[row]) {
+            rows.append(UInt32(row))
+        }
+        return RoaringBitmap(rows).intersection(state.table.live)
+    }
+
+    /// Whether a live customer is in a scope.
+    func contains(_ id: Int64, in scope: CustomerScope) -> Bool {
+        guard case .owners = scope else { return true }
+        guard let row = state.rowOf[id] else { return false }
+        return rows(in: scope).contains(UInt32(row))
+    }
+
     func customerIDs(rows: [UInt32]) -> [Int64] { state.ids(rows.map(Int.init)) }
 
     /// What a live customer belongs to now.

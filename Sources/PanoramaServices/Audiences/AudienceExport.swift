@@ -15,18 +15,22 @@ extension AudienceService {
     @discardableResult
     public func export(
         workspaceID: Int64, _ key: AudienceKey, format: ExportFormat, identifierTypes: [String], masked: Bool = false,
+        scope: CustomerScope = .all,
         write: (String) async throws -> Void
     ) async throws -> Int {
         try await requireStored(workspaceID, key)
         if format == .csv {
             try await write((["customer_id"] + identifierTypes).map(Self.csvField).joined(separator: ",") + "\n")
         }
+        let allowed = try await scopeIDs(workspaceID: workspaceID, scope: scope)
         var after = Int64.min
         var written = 0
         while true {
-            let ids = try await members(workspaceID: workspaceID, key, after: after, limit: 1000)
-            guard let last = ids.last else { break }
+            let page = try await store.audienceMembers(
+                workspaceID: workspaceID, kind: key.kind, name: key.name, after: after, limit: 1000)
+            guard let last = page.last else { break }
             after = last
+            let ids = allowed.map { allowed in page.filter(allowed.contains) } ?? page
             let held = try await identifiers(workspaceID: workspaceID, of: ids, masked: masked)
             var chunk = ""
             for id in ids {

@@ -426,24 +426,44 @@ public final class AudienceService: Service, Sendable {
 
     // MARK: Reads
 
-    public func count(workspaceID: Int64, _ key: AudienceKey) async throws -> Int {
+    public func count(workspaceID: Int64, _ key: AudienceKey, scope: CustomerScope = .all) async throws -> Int {
         let engine = try await engine(workspaceID)
         guard let bitmap = await engine.members(key) else { throw Self.notFound(key) }
-        return bitmap.count
+        return scope == .all ? bitmap.count : bitmap.intersectionCount(await engine.rows(in: scope))
     }
 
     /// The first `limit` members (engine order) and the size.
-    public func preview(workspaceID: Int64, _ key: AudienceKey, limit: Int) async throws -> (size: Int, ids: [Int64]) {
+    public func preview(workspaceID: Int64, _ key: AudienceKey, limit: Int, scope: CustomerScope = .all) async throws
+        -> (size: Int, ids: [Int64])
+    {
         let engine = try await engine(workspaceID)
-        guard let bitmap = await engine.members(key) else { throw Self.notFound(key) }
+        guard var bitmap = await engine.members(key) else { throw Self.notFound(key) }
+        if scope != .all { bitmap = bitmap.intersection(await engine.rows(in: scope)) }
         return (bitmap.count, await engine.customerIDs(rows: bitmap.first(limit)))
     }
 
+    /// The ids among `ids` that a scope allows (all of them for `.all`).
+    public func visible(workspaceID: Int64, _ ids: [Int64], scope: CustomerScope) async throws -> [Int64] {
+        guard let allowed = try await scopeIDs(workspaceID: workspaceID, scope: scope) else { return ids }
+        return ids.filter(allowed.contains)
+    }
+
+    /// The live customers of a scope; nil for all.
+    func scopeIDs(workspaceID: Int64, scope: CustomerScope) async throws -> Set<Int64>? {
+        guard scope != .all else { return nil }
+        let engine = try await engine(workspaceID)
+        return Set(await engine.customerIDs(rows: Array(await engine.rows(in: scope))))
+    }
+
     /// Members by ascending customer id, from the persisted membership.
-    public func members(workspaceID: Int64, _ key: AudienceKey, after: Int64, limit: Int) async throws -> [Int64] {
+    public func members(
+        workspaceID: Int64, _ key: AudienceKey, after: Int64, limit: Int, scope: CustomerScope = .all
+    ) async throws -> (ids: [Int64], lastScanned: Int64?) {
         try await requireStored(workspaceID, key)
-        return try await store.audienceMembers(
+        let page = try await store.audienceMembers(
             workspaceID: workspaceID, kind: key.kind, name: key.name, after: after, limit: limit)
+        let ids = try await visible(workspaceID: workspaceID, page, scope: scope)
+        return (ids, page.count == limit ? page.last : nil)
     }
 
     public func changes(workspaceID: Int64, _ key: AudienceKey, after: Int64, limit: Int) async throws
@@ -474,7 +494,9 @@ public final class AudienceService: Service, Sendable {
     }
 
     /// Evaluates an unsaved rule: size and the first `limit` members (the builder's live count).
-    public func evaluate(workspaceID: Int64, rule: String, limit: Int) async throws -> (size: Int, ids: [Int64]) {
+    public func evaluate(workspaceID: Int64, rule: String, limit: Int, scope: CustomerScope = .all) async throws -> (
+        size: Int, ids: [Int64]
+    ) {
         let engine = try await engine(workspaceID)
         let checked: CheckedRule
         do {
@@ -482,7 +504,8 @@ public final class AudienceService: Service, Sendable {
         } catch {
             throw AudienceDefinition.ruleProblem(error)
         }
-        let bitmap = try await engine.evaluate(checked)
+        var bitmap = try await engine.evaluate(checked)
+        if scope != .all { bitmap = bitmap.intersection(await engine.rows(in: scope)) }
         return (bitmap.count, await engine.customerIDs(rows: bitmap.first(limit)))
     }
 

@@ -31,6 +31,15 @@ public final class ProfileService: Sendable {
 
 
     /// The live profile that `id` is or was merged into.
+    public func profile(workspaceID: Int64, id: Int64, scope: CustomerScope) async throws -> Profile {
+        try scope.require(try await profile(workspaceID: workspaceID, id: id))
+    }
+
+    /// 404 unless the live profile `id` is in `scope` (before reading anything else of it).
+    public func requireVisible(workspaceID: Int64, id: Int64, scope: CustomerScope) async throws {
+        if scope != .all { _ = try await profile(workspaceID: workspaceID, id: id, scope: scope) }
+    }
+
     public func profile(workspaceID: Int64, id: Int64) async throws -> Profile {
         guard let row = try await store.customer(workspaceID: workspaceID, id: id) else { throw PanoramaError.customerNotFound(id) }
         let members = try await store.members(workspaceID: workspaceID, canonicalID: row.canonicalID)
@@ -91,6 +100,12 @@ public final class ProfileService: Sendable {
 
     /// The live profile holding an identifier; the value is normalized first, so
     /// `Alice@Example.com ` finds `alice@example.com`.
+    public func profile(workspaceID: Int64, identifierType: String, value: String, scope: CustomerScope)
+        async throws -> Profile
+    {
+        try scope.require(try await profile(workspaceID: workspaceID, identifierType: identifierType, value: value))
+    }
+
     public func profile(workspaceID: Int64, identifierType: String, value: String) async throws -> Profile {
         guard try await settings.identity(workspaceID).type(named: identifierType) != nil else {
             throw PanoramaError.notFound(
@@ -117,16 +132,20 @@ public final class ProfileService: Sendable {
     }
 
     /// Timeline of a live profile (and everything merged into it), newest first.
-    public func events(workspaceID: Int64, id: Int64, cursor: String?, limit: Int) async throws -> Page<StoredEvent> {
+    public func events(workspaceID: Int64, id: Int64, scope: CustomerScope = .all, cursor: String?, limit: Int) async throws
+        -> Page<StoredEvent>
+    {
+        try await requireVisible(workspaceID: workspaceID, id: id, scope: scope)
         let ids = try await memberIDs(workspaceID: workspaceID, id: id)
         return try await store.events(workspaceID: workspaceID, customerIDs: ids, cursor: cursor, limit: limit)
     }
 
     /// Live profiles matching a query, ascending by id.
-    public func list(workspaceID: Int64, query: CustomerQuery, cursor: String?, limit: Int) async throws -> Page<
-        Profile
-    > {
+    public func list(
+        workspaceID: Int64, query: CustomerQuery, scope: CustomerScope = .all, cursor: String?, limit: Int
+    ) async throws -> Page<Profile> {
         var query = query
+        query.scope = scope.query
         if let type = query.identifierType, let prefix = query.identifierPrefix,
             let normalized = try? Normalizer.normalize(type: type, value: prefix), type != "phone"
         {
@@ -140,13 +159,15 @@ public final class ProfileService: Sendable {
     }
 
     /// Merges that joined or split this profile's raw profiles, newest first.
-    public func merges(workspaceID: Int64, id: Int64) async throws -> [MergeRecord] {
+    public func merges(workspaceID: Int64, id: Int64, scope: CustomerScope = .all) async throws -> [MergeRecord] {
+        try await requireVisible(workspaceID: workspaceID, id: id, scope: scope)
         let ids = try await memberIDs(workspaceID: workspaceID, id: id)
         return try await store.merges(workspaceID: workspaceID, customerIDs: ids)
     }
 
     /// Identifier conflicts recorded for this profile, newest first.
-    public func conflicts(workspaceID: Int64, id: Int64) async throws -> [IdentityConflict] {
+    public func conflicts(workspaceID: Int64, id: Int64, scope: CustomerScope = .all) async throws -> [IdentityConflict] {
+        try await requireVisible(workspaceID: workspaceID, id: id, scope: scope)
         let ids = try await memberIDs(workspaceID: workspaceID, id: id)
         return try await store.conflicts(workspaceID: workspaceID, customerIDs: ids)
     }

@@ -134,3 +134,34 @@ public struct Principal: Sendable, Equatable {
     /// How the audit log names this actor.
     public var auditName: String { "\(kind.rawValue):\(name)" }
 }
+
+/// The customers a principal may see: everyone, or those whose `owner` attribute (a trait set
+/// by identify, import or the CRM: the username of the salesperson) names one of a set of users.
+public enum CustomerScope: Sendable, Equatable {
+    case all
+    case owners(Set<String>)
+
+    /// The attribute naming a customer's owner.
+    public static let ownerAttribute = "owner"
+
+    /// Whether a profile is in scope.
+    public func allows(_ profile: Profile) -> Bool {
+        guard case .owners(let owners) = self else { return true }
+        guard let trait = profile.traits.first(where: { $0.name == Self.ownerAttribute }),
+            case .string(let owner)? = try? JSONParser.parse(trait.json)
+        else { return false }
+        return owners.contains(owner)
+    }
+
+    /// The store filter of a customer list.
+    public var query: (name: String, jsonValues: [String])? {
+        guard case .owners(let owners) = self else { return nil }
+        return (Self.ownerAttribute, owners.sorted().map(\.jsonQuoted))
+    }
+
+    /// 404 for a customer out of scope, as for one that does not exist (no existence leaks).
+    public func require(_ profile: Profile) throws -> Profile {
+        guard allows(profile) else { throw PanoramaError.customerNotFound(profile.id) }
+        return profile
+    }
+}

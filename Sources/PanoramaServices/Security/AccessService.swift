@@ -120,6 +120,24 @@ public final class AccessService: Sendable {
         return Principal(workspaceID: key.workspaceID, kind: .apiKey, id: key.id, name: key.name, role: role)
     }
 
+    /// The customers a principal may see. Team scope: the customers owned by the users of the
+    /// principal's team and of the teams below it (team names are paths: `east` holds `east/shanghai`).
+    public func scope(for principal: Principal) async throws -> CustomerScope {
+        switch principal.role.scope {
+        case .all: return .all
+        case .own: return .owners(principal.kind == .user ? [principal.name] : [])
+        case .team:
+            guard principal.kind == .user, let team = principal.team else {
+                return .owners(principal.kind == .user ? [principal.name] : [])
+            }
+            let members = try await store.users(workspaceID: principal.workspaceID).filter { user in
+                guard let t = user.team else { return false }
+                return t == team || t.hasPrefix(team + "/")
+            }
+            return .owners(Set(members.map(\.username)).union([principal.name]))
+        }
+    }
+
     /// Gives an admin key a role.
     public func setRole(of key: APIKey, to role: String) async throws {
         _ = try await self.role(workspaceID: key.workspaceID, named: role)

@@ -256,6 +256,7 @@ extension SQLStore {
                 q.bind(trait.json)
                 q.append(")")
             }
+            Self.appendScope(&q, query)
             q.append(" AND c.canonical_id > ")
         } else if let trait = query.trait {
             q.append(
@@ -269,11 +270,14 @@ extension SQLStore {
             q.bind(trait.name)
             q.append(" AND t.value = ")
             q.bind(trait.json)
+            Self.appendScope(&q, query)
             q.append(" AND c.canonical_id > ")
         } else {
             q.append("SELECT id FROM customers c WHERE workspace_id = ")
             q.bind(workspaceID)
-            q.append(" AND canonical_id = id AND id > ")
+            q.append(" AND canonical_id = id")
+            Self.appendScope(&q, query)
+            q.append(" AND id > ")
         }
         q.bind(after)
         q.append(" ORDER BY 1 LIMIT ")
@@ -281,6 +285,25 @@ extension SQLStore {
         let ids = try await fetch(q.query) { try $0.int(0) }
         let page = Array(ids.prefix(limit))
         return Page(items: page, nextCursor: ids.count > limit ? page.last.map(String.init) : nil)
+    }
+
+    /// ` AND` the live customer `c` has the scope trait set to one of its values (no values: none).
+    private static func appendScope(_ q: inout SQLBuilder, _ query: CustomerQuery) {
+        guard let scope = query.scope else { return }
+        guard !scope.jsonValues.isEmpty else {
+            q.append(" AND 1 = 0")
+            return
+        }
+        q.append(
+            """
+             AND EXISTS (SELECT 1 FROM customer_traits st JOIN customers sm
+                ON sm.workspace_id = st.workspace_id AND sm.id = st.customer_id
+                WHERE st.workspace_id = c.workspace_id AND sm.canonical_id = c.canonical_id AND st.name = 
+            """)
+        q.bind(scope.name)
+        q.append(" AND st.value IN (")
+        q.bindList(scope.jsonValues.map(SQLValue.text))
+        q.append("))")
     }
 
     public func eventCount(workspaceID: Int64) async throws -> Int64 {
