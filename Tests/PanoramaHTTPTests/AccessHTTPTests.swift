@@ -21,6 +21,18 @@ import Testing
         try await http.withApp(configure: { $0.bcryptCost = 4 }, test)
     }
 
+    /// Every route the server registers.
+    static func routes() throws -> RouteRecorder<AppRequestContext> {
+        let recorder = RouteRecorder<AppRequestContext>()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-routes-\(UUID())").path
+        registerRoutes(
+            on: recorder, services: try Services(configuration: Configuration(dataDirectory: dir), logger: logger),
+            registry: PrometheusCollectorRegistry())
+        return recorder
+    }
+
     /// A request with any method, JSON body and headers; returns status, JSON and headers.
     func send(
         _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil,
@@ -43,12 +55,7 @@ import Testing
     }
 
     @Test func everyRESTRouteRequiresAPermissionOrASignedInPrincipal() throws {
-        let recorder = RouteRecorder<AppRequestContext>()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-routes-\(UUID())").path
-        let services = try Services(configuration: Configuration(dataDirectory: dir), logger: logger)
-        registerRoutes(on: recorder, services: services, registry: PrometheusCollectorRegistry())
+        let recorder = try Self.routes()
         let rest = recorder.routes.filter { $0.path.contains("api/v1") && !$0.path.hasSuffix("auth/login") }
         #expect(rest.count > 80)
         let unlisted = rest.filter { RoutePermissions.requirement(method: $0.method, path: $0.path) == nil }
@@ -83,13 +90,7 @@ import Testing
             #expect(status == .badRequest && http.code(body) == "unknown_role")
 
             // Every REST route answers a key without the permission 403 before doing anything.
-            let recorder = RouteRecorder<AppRequestContext>()
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-r-\(UUID())").path
-            registerRoutes(
-                on: recorder, services: try Services(configuration: Configuration(dataDirectory: dir), logger: logger),
-                registry: PrometheusCollectorRegistry())
+            let recorder = try Self.routes()
             let nothing = try await key(client, role: "auditor")
             var checked = 0
             for route in recorder.routes where route.path.contains("api/v1") {
@@ -337,13 +338,7 @@ import Testing
 
             // Every route that names a customer or an order, with wang's customer or order: never
             // a 2xx for li; nothing of c2 in any answer.
-            let recorder = RouteRecorder<AppRequestContext>()
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-s-\(UUID())").path
-            registerRoutes(
-                on: recorder, services: try Services(configuration: Configuration(dataDirectory: dir), logger: logger),
-                registry: PrometheusCollectorRegistry())
+            let recorder = try Self.routes()
             var probed = 0
             for route in recorder.routes where route.path.contains("api/v1") {
                 let path = "/" + route.path
