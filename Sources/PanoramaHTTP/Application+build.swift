@@ -17,6 +17,9 @@ public func buildRouter(_ services: Services, registry: PrometheusCollectorRegis
 func registerRoutes<R: RouterMethods<AppRequestContext>>(
     on router: R, services: Services, registry: PrometheusCollectorRegistry
 ) {
+    let limiters = services.rateLimiters
+    let now: @Sendable () -> Double = { limiters.now() }
+    router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: services.configuration.tls != nil))
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
     router.add(middleware: ErrorMiddleware(logger: services.logger))
 
@@ -37,12 +40,15 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
             body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
     }
 
-    TrackingController(ingest: services.ingest, keys: services.keys, clock: services.clock).addRoutes(to: router)
+    TrackingController(ingest: services.ingest, keys: services.keys, clock: services.clock)
+        .addRoutes(to: router.group().limited(by: limiters.tracking, now: now))
 
-    AccessController.addSignIn(to: router, access: services.access, store: services.store)
-    let api = router.group("api/v1").add(
-        middleware: AuthMiddleware(keys: services.keys, access: services.access, profiles: services.profiles))
-    AccessController(access: services.access, store: services.store).addRoutes(to: api)
+    AccessController.addSignIn(
+        to: router, access: services.access, store: services.store, limiters: services.rateLimiters)
+    let api = router.group("api/v1").limited(by: limiters.rest, now: now)
+        .add(middleware: AuthMiddleware(keys: services.keys, access: services.access, profiles: services.profiles))
+    AccessController(access: services.access, store: services.store, limiters: services.rateLimiters)
+        .addRoutes(to: api)
     CustomerController(profiles: services.profiles, loyalty: services.loyalty, audiences: services.audiences).addRoutes(to: api)
     DuplicatesController(duplicates: services.duplicates).addRoutes(to: api)
     OrdersController(orders: services.orders, profiles: services.profiles).addRoutes(to: api)
@@ -83,13 +89,15 @@ public struct BuiltApplication<App: ApplicationProtocol> {
 }
 
 /// Opens the store, bootstraps the default workspace on first start, and builds the application
-/// with the ingest pipeline in its service group.
+/// (HTTPS when the configuration names a certificate) with the ingest pipeline in its service group.
 public func buildApplication(
     _ configuration: Configuration, logger: Logger? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> BuiltApplication<some ApplicationProtocol> {
     var logger = logger ?? Logger(label: "panorama")
     logger.logLevel = configuration.logLevel
+    // Certificate problems stop the start before the store is opened or keys are created.
+    let tls = try configuration.tls.map(ServerTLS.configuration)
     let registry = PrometheusCollectorRegistry()
     let services = try await Services.open(
         configuration: configuration, metrics: PrometheusSink(registry: registry), logger: logger)
@@ -99,6 +107,7 @@ public func buildApplication(
     let router = buildRouter(services, registry: registry)
     let app = Application(
         router: router,
+        server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Panorama"),
         services: services.backgroundServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -73,17 +73,80 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (env PANORAMA_PORT, default 8080; 0 picks a free port).")
     var port: Int?
 
-    func run() async throws {
-        let env = ProcessInfo.processInfo.environment
+    @Option(
+        name: .customLong("tls-cert"),
+        help: "PEM certificate (chain) to serve HTTPS with, TLS 1.2 or newer (env PANORAMA_TLS_CERT; needs --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert (env PANORAMA_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(
+        name: .customLong("rate-limits"),
+        help: "on or off: the tracking and REST request limits (env PANORAMA_RATE_LIMITS, default on).")
+    var rateLimits: String?
+
+    @Option(
+        name: .customLong("rate-limit-tracking"),
+        help: ArgumentHelp(
+            "Tracking API limit per write key or client address, RATE[:BURST] in requests per second "
+                + "(env PANORAMA_RATE_LIMIT_TRACKING, default 5000:10000)."))
+    var trackingLimit: String?
+
+    @Option(
+        name: .customLong("rate-limit-rest"),
+        help: ArgumentHelp(
+            "REST API limit per admin key or client address, RATE[:BURST] "
+                + "(env PANORAMA_RATE_LIMIT_REST, default 200:400)."))
+    var restLimit: String?
+
+    /// The store options plus the listener, TLS and rate limits: flags, then `PANORAMA_*`, then defaults.
+    func configuration(_ env: [String: String]) throws -> Configuration {
         var config = try store.configuration(env)
         config.host = host ?? env["PANORAMA_HOST"] ?? config.host
         if let p = port ?? env["PANORAMA_PORT"].flatMap(Int.init) {
             guard (0...65535).contains(p) else { throw ValidationError("--port must be 0–65535") }
             config.port = p
         }
+        let cert = (tlsCert ?? env["PANORAMA_TLS_CERT"]).flatMap { $0.isEmpty ? nil : $0 }
+        let key = (tlsKey ?? env["PANORAMA_TLS_KEY"]).flatMap { $0.isEmpty ? nil : $0 }
+        switch (cert, key) {
+        case (let cert?, let key?): config.tls = TLSFiles(certificatePath: cert, keyPath: key)
+        case (nil, nil): config.tls = nil
+        case (nil, _?): throw ValidationError("--tls-key needs --tls-cert (or PANORAMA_TLS_CERT), the certificate")
+        case (_?, nil): throw ValidationError("--tls-cert needs --tls-key (or PANORAMA_TLS_KEY), the certificate's key")
+        }
+        if let raw = rateLimits ?? env["PANORAMA_RATE_LIMITS"] {
+            switch raw.lowercased() {
+            case "on": config.rateLimits.enabled = true
+            case "off": config.rateLimits.enabled = false
+            default: throw ValidationError("--rate-limits (PANORAMA_RATE_LIMITS) must be 'on' or 'off', not '\(raw)'")
+            }
+        }
+        func limit(_ flag: String?, _ variable: String, _ option: String) throws -> RateLimitSettings.Limit? {
+            guard let raw = flag ?? env[variable] else { return nil }
+            guard let parsed = RateLimitSettings.Limit(parsing: raw) else {
+                throw ValidationError(
+                    "\(option) (\(variable)) must be RATE or RATE:BURST with a positive rate and burst, e.g. 5000:10000, "
+                        + "not '\(raw)'")
+            }
+            return parsed
+        }
+        if let tracking = try limit(trackingLimit, "PANORAMA_RATE_LIMIT_TRACKING", "--rate-limit-tracking") {
+            config.rateLimits.tracking = tracking
+        }
+        if let rest = try limit(restLimit, "PANORAMA_RATE_LIMIT_REST", "--rate-limit-rest") {
+            config.rateLimits.rest = rest
+        }
+        return config
+    }
+
+    func run() async throws {
+        let config = try configuration(ProcessInfo.processInfo.environment)
         let host = config.host
+        let scheme = config.tls == nil ? "http" : "https"
         let built = try await buildApplication(config) { port in
-            CLI.say("Panorama is listening on http://\(host):\(port)  (API document: /openapi.json)")
+            CLI.say("Panorama is listening on \(scheme)://\(host):\(port)  (API document: /openapi.json)")
         }
         if !built.issuedKeys.isEmpty {
             CLI.say("Created workspace 'default'. These keys are shown only once — keep them now:")

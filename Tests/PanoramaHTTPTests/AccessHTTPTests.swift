@@ -16,9 +16,16 @@ import Testing
 @Suite struct AccessHTTPTests {
     let http = HTTPTests()
 
-    /// The app with cheap password hashes (bcrypt cost 4).
-    func withApp(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await http.withApp(configure: { $0.bcryptCost = 4 }, test)
+    /// The app with cheap password hashes (bcrypt cost 4) and, unless `loginLimit`, a sign-in
+    /// limit wide enough for the lockout tests.
+    func withApp(
+        loginLimit: Bool = false, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await http.withApp(
+            configure: { config in
+                config.bcryptCost = 4
+                if !loginLimit { config.rateLimits.login = .init(rate: 100, burst: 100) }
+            }, test)
     }
 
     /// Every route the server registers.
@@ -379,6 +386,27 @@ import Testing
             #expect(status == .ok)
             (status, body, _) = try await send(client, .get, "/api/v1/customers/\(ids["c3"]!)", auth: zhao)
             #expect(status == .notFound)
+        }
+    }
+
+    @Test func signInAttemptsAreRateLimitedPerUsernameAndAddress() async throws {
+        try await withApp(loginLimit: true) { client in
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for attempt in 1...7 {
+                let (status, _, headers) = try await send(
+                    client, .post, "/api/v1/auth/login", #"{"username":"guess","password":"try \#(attempt) password"}"#,
+                    auth: nil)
+                statuses.append(status)
+                if status == .tooManyRequests { retryAfter = headers[.retryAfter] }
+            }
+            #expect(statuses.prefix(5).allSatisfy { $0 == .unauthorized }, "\(statuses)")
+            #expect(statuses.suffix(2).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
+            #expect((Int(retryAfter ?? "") ?? 0) >= 1)
+            // Another username is not held back.
+            let (status, _, _) = try await send(
+                client, .post, "/api/v1/auth/login", #"{"username":"other","password":"some password"}"#, auth: nil)
+            #expect(status == .unauthorized)
         }
     }
 }

@@ -13,6 +13,8 @@ public struct PanoramaError: Error, Sendable, Equatable, CustomStringConvertible
         case conflict
         case payloadTooLarge
         case unsupportedMediaType
+        /// The caller sent more requests than its rate limit allows (HTTP 429 with `Retry-After`).
+        case tooManyRequests
         case unavailable
         case `internal`
     }
@@ -25,13 +27,16 @@ public struct PanoramaError: Error, Sendable, Equatable, CustomStringConvertible
     public let field: String?
     /// The class of failure.
     public let kind: Kind
+    /// Whole seconds after which a retry can succeed; set on `.tooManyRequests`, sent as `Retry-After`.
+    public let retryAfter: Int?
 
     /// Creates an error; prefer the static constructors, which keep codes consistent.
-    public init(_ kind: Kind, code: String, message: String, field: String? = nil) {
+    public init(_ kind: Kind, code: String, message: String, field: String? = nil, retryAfter: Int? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
         self.field = field
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code): \(message)" }
@@ -54,6 +59,17 @@ public struct PanoramaError: Error, Sendable, Equatable, CustomStringConvertible
     /// The request is valid but conflicts with the current state.
     public static func conflict(_ code: String, _ message: String) -> PanoramaError {
         PanoramaError(.conflict, code: code, message: message)
+    }
+
+    /// Over a rate limit (`rate_limited`): a retry after `seconds` (rounded up, at least 1) can succeed.
+    /// The message says so in English and in Chinese, since both audiences call the API.
+    public static func tooManyRequests(retryAfter seconds: Double) -> PanoramaError {
+        // An infinite wait (a cost beyond the burst) still needs a finite header; a day is "not soon".
+        let whole = seconds.isFinite ? max(1, Int(min(seconds, 86_400).rounded(.up))) : 86_400
+        return PanoramaError(
+            .tooManyRequests, code: "rate_limited",
+            message: "too many requests; retry after \(whole) s (请求过于频繁，请在 \(whole) 秒后重试)",
+            retryAfter: whole)
     }
 
     /// The store could not be reached or refused the write; nothing was acknowledged.

@@ -8,11 +8,15 @@ import PanoramaStore
 struct AccessController {
     let access: AccessService
     let store: any PanoramaStore
+    let limiters: RateLimiters
 
     /// `POST /api/v1/auth/login`, open to everyone (outside the authenticated group).
-    static func addSignIn(to router: some RouterMethods<AppRequestContext>, access: AccessService, store: any PanoramaStore) {
+    static func addSignIn(
+        to router: some RouterMethods<AppRequestContext>, access: AccessService, store: any PanoramaStore,
+        limiters: RateLimiters
+    ) {
         router.post("api/v1/auth/login") { request, context in
-            try await AccessController(access: access, store: store).signIn(request, context: context)
+            try await AccessController(access: access, store: store, limiters: limiters).signIn(request, context: context)
         }
     }
 
@@ -42,6 +46,10 @@ struct AccessController {
             throw PanoramaError.badRequest(
                 "invalid_credentials_body", "send username and password as strings", field: "username")
         }
+        let client = ClientAddress.of(request, context)
+        if case .limited(let wait) = limiters.allowLogin(username: username.lowercased(), clientAddress: client) {
+            throw PanoramaError.tooManyRequests(retryAfter: wait)
+        }
         let workspaces = try await store.workspaces()
         let workspace: Workspace?
         if let name = body["workspace"]?.stringValue {
@@ -54,7 +62,7 @@ struct AccessController {
         }
         let signIn = try await access.signIn(
             workspaceID: workspace.id, username: username, password: password, totpCode: body["totp"]?.stringValue,
-            sourceIP: nil)
+            sourceIP: client)
         var response = JSONResponse.make(
             .object([
                 "token": .string(signIn.token), "csrf_token": .string(signIn.csrfToken),

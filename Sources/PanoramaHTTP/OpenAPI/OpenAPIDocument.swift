@@ -13,12 +13,15 @@ enum OpenAPIDocument {
             }
             merge(fragment, into: &document)
         }
+        addRateLimitResponses(to: &document)
         return JSONValue.object(document).jsonText
     }()
 
     /// Parts of the document kept beside the capability they describe (each a JSON object with
     /// any of `tags`, `paths` and `components`), merged into the base.
-    static let parts: [String] = [ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart, accessPart]
+    static let parts: [String] = [
+        ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart, accessPart, rateLimitsPart,
+    ]
 
     /// Merges objects key by key (a part adds paths and schemas) and appends arrays (tags).
     static func merge(_ part: JSONObject, into document: inout JSONObject) {
@@ -42,7 +45,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "Panorama",
             "version": "0.1.0",
-            "description": "Panorama, a Customer Data Platform: a Segment-compatible tracking API under /v1 and a REST API of unified customer profiles under /api/v1. Every error is a JSON body {\"error\": {\"code\", \"message\", \"field\"?}}; an unknown route is 404 route_not_found."
+            "description": "Panorama, a Customer Data Platform: a Segment-compatible tracking API under /v1 and a REST API of unified customer profiles under /api/v1. Every error is a JSON body {\"error\": {\"code\", \"message\", \"field\"?}}; an unknown route is 404 route_not_found; a caller over its rate limit gets 429 rate_limited with Retry-After."
           },
           "tags": [
             {

@@ -3,8 +3,9 @@ import Logging
 import PanoramaCore
 
 /// Turns every error into the JSON error body with a stable code. Domain errors pass their
-/// code and message through; framework errors get codes of their own; anything else becomes
-/// `internal_error` with a generic message (details go to the log, never to the client).
+/// code and message through (a `rate_limited` one with its `Retry-After`, see `JSONResponse.error`);
+/// framework errors get codes of their own; anything else becomes `internal_error` with a generic
+/// message (details go to the log, never to the client).
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -30,6 +31,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 (code, message) = ("route_not_found", "no such endpoint: \(request.method) \(request.uri.path)")
             case .methodNotAllowed: (code, message) = ("method_not_allowed", "\(request.method) is not allowed here")
             case .contentTooLarge: (code, message) = ("payload_too_large", "request body is too large")
+            case .tooManyRequests: (code, message) = ("rate_limited", "too many requests; retry later")
             default: (code, message) = ("http_\(status.code)", status.reasonPhrase)
             }
             let kind: PanoramaError.Kind = status.code >= 500 ? .internal : .badRequest

@@ -14,13 +14,16 @@ enum JSONResponse {
             body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 
-    /// The error body of ARCHITECTURE.md: `{"error": {"code", "message", "field"?}}`.
+    /// The error body of ARCHITECTURE.md: `{"error": {"code", "message", "field"?}}`, with
+    /// `Retry-After` when the error says when to retry.
     static func error(_ error: PanoramaError, extra: [(String, JSONValue)] = []) -> Response {
         var body: JSONObject = ["code": .string(error.code), "message": .string(error.message)]
         if let field = error.field { body.set("field", .string(field)) }
         var top = JSONObject([("error", .object(body))])
         for (k, v) in extra { top.set(k, v) }
-        return make(.object(top), status: status(of: error.kind))
+        var response = make(.object(top), status: status(of: error.kind))
+        if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 
     static func status(of kind: PanoramaError.Kind) -> HTTPResponse.Status {
@@ -32,6 +35,7 @@ enum JSONResponse {
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
+        case .tooManyRequests: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }

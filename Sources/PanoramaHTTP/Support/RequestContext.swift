@@ -1,9 +1,10 @@
 import Hummingbird
+import NIOCore
 import PanoramaCore
 import PanoramaServices
 
-/// Per-request data: who the request authenticated as and for which workspace.
-public struct AppRequestContext: RequestContext {
+/// Per-request data: who the request authenticated as, for which workspace, and the peer address.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by the tracking routes' authentication (write keys).
     public var apiKey: APIKey?
@@ -13,12 +14,15 @@ public struct AppRequestContext: RequestContext {
     public var sessionToken: String?
     /// The customers the principal may see (set with the principal; nobody until then).
     public var scope: CustomerScope = .owners([])
+    /// The connection's peer (a proxy, when there is one; see `ClientAddress`); nil in router tests.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.apiKey = nil
         self.principal = nil
         self.sessionToken = nil
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// The authenticated workspace; routes behind the auth middleware always have one.

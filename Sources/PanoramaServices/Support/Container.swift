@@ -20,13 +20,20 @@ public struct Configuration: Sendable {
     public var bcryptCost = 12
     /// `username:password` of an owner created in the default workspace on first start.
     public var bootstrapOwner: String?
+    /// Request and sign-in rate limits.
+    public var rateLimits: RateLimitSettings
+    /// The certificate and key to serve HTTPS with; nil serves plain HTTP.
+    public var tls: TLSFiles?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
         synchronous: SQLiteStore.Synchronous = .full, bootstrapWriteKey: String? = nil,
-        bootstrapAdminKey: String? = nil, logLevel: Logger.Level = .info, databaseURL: String? = nil
+        bootstrapAdminKey: String? = nil, logLevel: Logger.Level = .info, databaseURL: String? = nil,
+        rateLimits: RateLimitSettings = RateLimitSettings(), tls: TLSFiles? = nil
     ) {
         self.databaseURL = databaseURL
+        self.rateLimits = rateLimits
+        self.tls = tls
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -57,6 +64,8 @@ public struct Services: Sendable {
     public let duplicates: DuplicateService
     public let audiences: AudienceService
     public let access: AccessService
+    /// Request limits of the HTTP APIs and the sign-in limiter (`rateLimiters.allowLogin`).
+    public let rateLimiters: RateLimiters
     /// Changes between the nodes sharing a PostgreSQL store (nil on SQLite, where a node is alone).
     public let changeBroadcast: PostgresChangeBroadcast?
     public let logger: Logger
@@ -101,6 +110,7 @@ public struct Services: Sendable {
         self.clock = clock
         self.metrics = metrics
         self.logger = logger
+        self.rateLimiters = RateLimiters(configuration.rateLimits)
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)
         self.access = AccessService(store: store, clock: clock, bcryptCost: configuration.bcryptCost)
