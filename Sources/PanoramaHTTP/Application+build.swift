@@ -44,22 +44,29 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
         .addRoutes(to: router.group().limited(by: limiters.tracking, now: now))
 
     AccessController.addSignIn(
-        to: router, access: services.access, store: services.store, limiters: services.rateLimiters)
+        to: router, access: services.access, store: services.store, limiters: services.rateLimiters,
+        audit: services.audit)
     let api = router.group("api/v1").limited(by: limiters.rest, now: now)
         .add(middleware: AuthMiddleware(keys: services.keys, access: services.access, profiles: services.profiles))
-    AccessController(access: services.access, store: services.store, limiters: services.rateLimiters)
-        .addRoutes(to: api)
-    CustomerController(profiles: services.profiles, loyalty: services.loyalty, audiences: services.audiences).addRoutes(to: api)
-    DuplicatesController(duplicates: services.duplicates).addRoutes(to: api)
+        .add(middleware: AuditMiddleware(audit: services.audit))
+    AccessController(
+        access: services.access, store: services.store, limiters: services.rateLimiters, audit: services.audit
+    ).addRoutes(to: api)
+    CustomerController(
+        profiles: services.profiles, loyalty: services.loyalty, audiences: services.audiences, audit: services.audit
+    ).addRoutes(to: api)
+    DuplicatesController(duplicates: services.duplicates, audit: services.audit).addRoutes(to: api)
     OrdersController(orders: services.orders, profiles: services.profiles).addRoutes(to: api)
-    ImportsController(jobs: services.importJobs).addRoutes(to: api)
+    ImportsController(jobs: services.importJobs, audit: services.audit).addRoutes(to: api)
     LoyaltyController(loyalty: services.loyalty).addRoutes(to: api)
-    AudiencesController(audiences: services.audiences, profiles: services.profiles, settings: services.settings)
-        .addRoutes(to: api)
+    AudiencesController(
+        audiences: services.audiences, profiles: services.profiles, settings: services.settings, audit: services.audit
+    ).addRoutes(to: api)
     AdminController(
         pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster,
-        access: services.access
+        access: services.access, audit: services.audit
     ).addRoutes(to: api)
+    AuditController(audit: services.audit).addRoutes(to: api)
 }
 
 /// Forwards registrations to a router and remembers each route's method and path.

@@ -172,7 +172,7 @@ public struct StoreMigration: Sendable {
 
     /// A column both schemas have, as SQLite stores it.
     struct Column: Sendable {
-        enum Kind: Sendable { case integer, text, boolean }
+        enum Kind: Sendable { case integer, text, boolean, real }
         var name: String
         var kind: Kind
         var nullable = false
@@ -215,7 +215,8 @@ public struct StoreMigration: Sendable {
     /// The tables copied, in this order: the foundation's, then each capability's
     /// (`StoreMigration+Orders.swift` …).
     static let tables: [Table] =
-        foundationTables + ordersTables + loyaltyTables + duplicatesTables + audiencesTables + accessTables
+        foundationTables + ordersTables + loyaltyTables + duplicatesTables + audiencesTables + auditTables
+            + accessTables
 
     static let foundationTables: [Table] = [
         Table(
@@ -331,11 +332,13 @@ public struct StoreMigration: Sendable {
     }
 
     /// One value as both sides agree on it: integers (and booleans as 0/1), text with U+0000 as
-    /// U+FFFD (PostgreSQL text cannot hold U+0000, and `PostgresStore` stores it so), or NULL.
+    /// U+FFFD (PostgreSQL text cannot hold U+0000, and `PostgresStore` stores it so), doubles
+    /// (bit for bit: the audit chain hashes them), or NULL.
     enum Cell: Sendable, Equatable {
         case null
         case int(Int64)
         case text(String)
+        case real(Double)
     }
 
     /// Rows of one read, and the raw key of the last one (the next read starts after it).
@@ -422,8 +425,10 @@ public struct StoreMigration: Sendable {
             switch (value.storage, column.kind) {
             case (.null, _) where column.nullable: cells.append(.null)
             case (.int64(let n), .boolean): cells.append(.int(n == 0 ? 0 : 1))
+            case (.int64(let n), .real): cells.append(.real(Double(n)))
             case (.int64(let n), _): cells.append(.int(n))
             case (.double(let d), .integer) where d.rounded() == d && abs(d) < 9.2e18: cells.append(.int(Int64(d)))
+            case (.double(let d), .real): cells.append(.real(d))
             default: throw unexpected(row, table, column, holding: describe(value))
             }
         }
@@ -490,6 +495,7 @@ public struct StoreMigration: Sendable {
                     case .int(let n) where column.kind == .boolean: binds.append(n != 0)
                     case .int(let n): binds.append(n)
                     case .text(let s): binds.append(s)
+                    case .real(let d): binds.append(d)
                     }
                 }
                 try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
@@ -540,6 +546,8 @@ public struct StoreMigration: Sendable {
             case .null: buffer.writeStaticString("\\N")
             case .int(let n): buffer.writeString(String(n))
             case .text(let s): CopyText.append(s, to: &buffer)
+            // Swift writes the shortest text that reads back as the same double; PostgreSQL reads it so.
+            case .real(let d): buffer.writeString("\(d)")
             }
         }
         for constant in constants {
@@ -594,8 +602,8 @@ public struct StoreMigration: Sendable {
     ///
     /// A row hashes with 64-bit FNV-1a over a canonical encoding, finished with the MurmurHash3
     /// 64-bit mixer: per column a tag (`N` NULL, `I` integer then its 8 bytes little-endian, `T`
-    /// text then its UTF-8 length as 8 bytes and its bytes), with booleans as integers 0/1 and
-    /// U+0000 as U+FFFD (see ``Cell``). PanoramaStore has no SHA-256 (swift-crypto is a
+    /// text then its UTF-8 length as 8 bytes and its bytes, `R` double then its bit pattern), with
+    /// booleans as integers 0/1 and U+0000 as U+FFFD (see ``Cell``). PanoramaStore has no SHA-256 (swift-crypto is a
     /// PanoramaServices dependency), and a cryptographic hash is not needed to detect a faulty copy.
     ///
     /// The sum does not depend on row order, so neither side sorts: PostgreSQL scans `events`
@@ -644,6 +652,12 @@ public struct StoreMigration: Sendable {
             word(UInt64(bitPattern: n))
         }
 
+        /// A double column, as its bit pattern.
+        mutating func real(_ d: Double) {
+            byte(0x52)
+            word(d.bitPattern)
+        }
+
         /// A text column, as its UTF-8 bytes.
         mutating func text(_ utf8: UnsafeRawBufferPointer) {
             byte(0x54)
@@ -657,6 +671,7 @@ public struct StoreMigration: Sendable {
             case .null: null()
             case .int(let n): int(n)
             case .text(var s): s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+            case .real(let d): real(d)
             }
         }
 
@@ -666,6 +681,7 @@ public struct StoreMigration: Sendable {
             switch cell.dataType {
             case .int8, .int4, .int2: int(try cell.decode(Int64.self))
             case .bool: int(try cell.decode(Bool.self) ? 1 : 0)
+            case .float8: real(try cell.decode(Double.self))
             case .text, .varchar:
                 // Text comes as its UTF-8 bytes in either format.
                 bytes.withUnsafeReadableBytes { text($0) }

@@ -39,11 +39,26 @@ struct Export: AsyncParsableCommand {
             }
             defer { if out != nil { try? handle.close() } }
             let started = ContinuousClock.now
-            let count = try await services.audiences.export(
-                workspaceID: ws.id, AudienceKey(kind, name), format: format, identifierTypes: types
-            ) { chunk in
-                handle.write(Data(chunk.utf8))
+            // Recorded when done, with the count; an export that fails part way is recorded too.
+            func audit(_ outcome: String, members: Int?) async throws {
+                var detail = ["format": format.rawValue, "via": "cli", "file": out ?? "stdout", "outcome": outcome]
+                detail["members"] = members.map(String.init)
+                try await services.audit.record(
+                    workspaceID: ws.id, actor: CLI.osUser, actorKind: .user, action: "export.\(kind.rawValue)",
+                    target: "\(kind.rawValue):\(name)", detail: detail)
             }
+            let count: Int
+            do {
+                count = try await services.audiences.export(
+                    workspaceID: ws.id, AudienceKey(kind, name), format: format, identifierTypes: types
+                ) { chunk in
+                    handle.write(Data(chunk.utf8))
+                }
+            } catch {
+                try? await audit("failed", members: nil)
+                throw error
+            }
+            try await audit("completed", members: count)
             let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
             if json {
                 let summary: JSONValue = .object([

@@ -15,6 +15,7 @@ struct Panorama: AsyncParsableCommand {
         abstract: "Panorama — a self-hosted Customer Data Platform (客户数据平台).",
         subcommands: [
             Serve.self, Import.self, Export.self, Migrate.self, MigrateStore.self, Keys.self, Dedup.self, Bench.self,
+            AuditCommand.self,
         ],
         defaultSubcommand: nil)
 }
@@ -55,6 +56,12 @@ struct StoreOptions: ParsableArguments {
         }
         if let level = env["PANORAMA_LOG_LEVEL"], let parsed = Logger.Level(rawValue: level) {
             config.logLevel = parsed
+        }
+        if let raw = env["PANORAMA_AUDIT_RETENTION_DAYS"], !raw.isEmpty {
+            guard let days = Int(raw), days >= 1 else {
+                throw ValidationError("PANORAMA_AUDIT_RETENTION_DAYS must be a whole number of days, at least 1")
+            }
+            config.auditRetentionDays = days
         }
         return config
     }

@@ -139,6 +139,9 @@ import Testing
                 auth: nil)
             #expect(status == .ok, "\(body)")
             let token = try #require(body["token"]?.stringValue)
+            let (_, log, _) = try await send(client, .get, "/api/v1/audit?action=auth&limit=100")
+            let actions = log["data"]?.arrayValue?.compactMap { $0["action"]?.stringValue } ?? []
+            #expect(actions.contains("auth.sign_in") && actions.contains("auth.sign_in_failed"), "\(actions)")
             let csrf = try #require(body["csrf_token"]?.stringValue)
             let cookie = try #require(headers[values: .setCookie].first)
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.hasPrefix("panorama_session=ps_"))
@@ -288,6 +291,11 @@ import Testing
                 uri: "/api/v1/segments/hz/export?format=csv", method: .get, headers: [.authorization: marketer]
             ) { String(buffer: $0.body) }
             #expect(csv.contains("a***@example.com") && !csv.contains("alice@"), "\(csv)")
+            // Views in clear are audited; masked ones are not.
+            let (_, log, _) = try await send(client, .get, "/api/v1/audit?action=pii.view&limit=100")
+            let views = log["data"]?.arrayValue ?? []
+            #expect(views.count == 3, "\(views)")  // profile, timeline and preview in clear
+            #expect(views.allSatisfy { $0["detail"]?["role"]?.stringValue != "marketer" }, "\(views)")
         }
     }
 

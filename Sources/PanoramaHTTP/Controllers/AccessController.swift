@@ -9,14 +9,16 @@ struct AccessController {
     let access: AccessService
     let store: any PanoramaStore
     let limiters: RateLimiters
+    let audit: AuditService
 
     /// `POST /api/v1/auth/login`, open to everyone (outside the authenticated group).
     static func addSignIn(
         to router: some RouterMethods<AppRequestContext>, access: AccessService, store: any PanoramaStore,
-        limiters: RateLimiters
+        limiters: RateLimiters, audit: AuditService
     ) {
         router.post("api/v1/auth/login") { request, context in
-            try await AccessController(access: access, store: store, limiters: limiters).signIn(request, context: context)
+            try await AccessController(access: access, store: store, limiters: limiters, audit: audit)
+                .signIn(request, context: context)
         }
     }
 
@@ -60,9 +62,22 @@ struct AccessController {
         guard let workspace else {
             throw PanoramaError(.unauthorized, code: "invalid_credentials", message: "wrong username or password / 用户名或密码错误")
         }
-        let signIn = try await access.signIn(
-            workspaceID: workspace.id, username: username, password: password, totpCode: body["totp"]?.stringValue,
-            sourceIP: client)
+        let signIn: SignIn
+        do {
+            signIn = try await access.signIn(
+                workspaceID: workspace.id, username: username, password: password,
+                totpCode: body["totp"]?.stringValue, sourceIP: client)
+        } catch let error as PanoramaError {
+            try? await audit.record(
+                workspaceID: workspace.id, actor: "user:\(username.lowercased().prefix(100))", actorKind: .user,
+                action: "auth.sign_in_failed", target: "user:\(username.lowercased().prefix(100))", sourceIP: client,
+                detail: ["reason": error.code])
+            throw error
+        }
+        try? await audit.record(
+            workspaceID: workspace.id, actor: "user:\(signIn.user.username)", actorKind: .user, action: "auth.sign_in",
+            target: "user:\(signIn.user.id)", sourceIP: client,
+            detail: ["role": signIn.user.role, "second_factor": signIn.user.totpLastStep != nil ? "totp" : "none"])
         var response = JSONResponse.make(
             .object([
                 "token": .string(signIn.token), "csrf_token": .string(signIn.csrfToken),

@@ -9,6 +9,7 @@ struct AdminController {
     let settings: WorkspaceSettingsCache
     let cluster: ClusterService
     let access: AccessService
+    let audit: AuditService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("merges/:id/undo", use: undo)
@@ -45,6 +46,9 @@ struct AdminController {
 
     @Sendable func undo(_ request: Request, context: AppRequestContext) async throws -> Response {
         let merge = try await pipeline.undoMerge(workspaceID: try context.workspaceID, mergeID: try Params.id(context))
+        await audit.record(
+            request, context, action: "merge.undo", target: "merge:\(merge.id)",
+            detail: ["from_id": String(merge.fromID), "into_id": String(merge.intoID)])
         return JSONResponse.make(CustomerController.json(merge))
     }
 
@@ -80,6 +84,9 @@ struct AdminController {
         }
         let issued = try await keys.create(workspaceID: try context.workspaceID, kind: kind, name: name)
         if let role { try await access.setRole(of: issued.key, to: role) }
+        await audit.record(
+            request, context, action: "key.create", target: "key:\(issued.key.id)",
+            detail: ["kind": kind.rawValue, "name": name, "prefix": issued.key.prefix, "role": role ?? "admin"])
         var json = Self.json(issued.key, secret: issued.secret)
         if kind == .admin, case .object(var object) = json {
             object.set("role", .string(role ?? "admin"))

@@ -11,6 +11,7 @@ struct AudiencesController {
     let audiences: AudienceService
     let profiles: ProfileService
     let settings: WorkspaceSettingsCache
+    let audit: AuditService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.get("traits", use: listTraits)
@@ -69,6 +70,7 @@ struct AudiencesController {
             throw PanoramaError.conflict("trait_exists", "computed trait '\(trait.name)' already exists; change it with PUT")
         }
         try await audiences.saveTrait(workspaceID: workspaceID, trait)
+        await audit.record(request, context, action: "trait.create", target: "trait:\(trait.name)")
         return JSONResponse.make(try Self.json(trait), status: .created)
     }
 
@@ -160,6 +162,11 @@ struct AudiencesController {
             updateMode: try choice("update_mode", UpdateMode.self) ?? .realtime)
         let saved = try await audiences.save(
             workspaceID: try context.workspaceID, definition, create: request.method == .post)
+        if request.method == .post {
+            await audit.record(
+                request, context, action: "\(kind.rawValue).create", target: "\(kind.rawValue):\(name)",
+                detail: ["type": definition.type.rawValue])
+        }
         return JSONResponse.make(Self.json(saved), status: request.method == .post ? .created : .ok)
     }
 
@@ -179,6 +186,7 @@ struct AudiencesController {
         let found = try await audiences.preview(
             workspaceID: workspaceID, key(kind, context), limit: try Params.limit(request, default: 100, max: 1000),
             scope: context.scope)
+        await audit.recordPIIView(request, context, customers: found.ids)
         return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids, masked: !context.seesPII))
     }
 
@@ -212,8 +220,12 @@ struct AudiencesController {
         guard let format = ExportFormat(rawValue: raw) else {
             throw PanoramaError.badRequest("invalid_format", "format must be csv or ndjson", field: "format")
         }
-        _ = try await audiences.audience(workspaceID: workspaceID, key)
+        let summary = try await audiences.audience(workspaceID: workspaceID, key)
         let types = try await settings.identity(workspaceID).types.map(\.name)
+        // Recorded before the first byte goes out: an export that cannot be audited does not start.
+        try await audit.recordBeforehand(
+            request, context, action: "export.\(kind.rawValue)", target: "\(kind.rawValue):\(key.name)",
+            detail: ["format": format.rawValue, "members": String(summary.size), "via": "api"])
         let audiences = self.audiences
         let masked = !context.seesPII
         let scope = context.scope
@@ -358,6 +370,7 @@ struct AudiencesController {
         }
         let workspaceID = try context.workspaceID
         let found = try await audiences.evaluate(workspaceID: workspaceID, rule: rule, limit: limit, scope: context.scope)
+        await audit.recordPIIView(request, context, customers: found.ids)
         return JSONResponse.make(try await sample(workspaceID, size: found.size, ids: found.ids, masked: !context.seesPII))
     }
 

@@ -9,6 +9,7 @@ struct CustomerController {
     let profiles: ProfileService
     let loyalty: LoyaltyService
     let audiences: AudienceService
+    let audit: AuditService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.get("customers", use: list)
@@ -21,6 +22,7 @@ struct CustomerController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workspaceID = try context.workspaceID
         let profile = try await profiles.profile(workspaceID: workspaceID, id: try Params.id(context), scope: context.scope)
+        if profile.holdsPII { await audit.recordPIIView(request, context, customers: [profile.id]) }
         return JSONResponse.make(
             try await withLoyalty(Self.json(profile, context: context), workspaceID: workspaceID, profile.id))
     }
@@ -54,6 +56,7 @@ struct CustomerController {
         let workspaceID = try context.workspaceID
         let profile = try await profiles.profile(
             workspaceID: workspaceID, identifierType: type, value: value, scope: context.scope)
+        if profile.holdsPII { await audit.recordPIIView(request, context, customers: [profile.id]) }
         return JSONResponse.make(
             try await withLoyalty(Self.json(profile, context: context), workspaceID: workspaceID, profile.id))
     }
@@ -63,6 +66,7 @@ struct CustomerController {
             workspaceID: try context.workspaceID, id: try Params.id(context), scope: context.scope,
             cursor: Params.cursor(request),
             limit: try Params.limit(request))
+        if !page.items.isEmpty { await audit.recordPIIView(request, context, customers: [try Params.id(context)]) }
         return JSONResponse.make(
             .object([
                 "data": .array(JSONArray(page.items.map { Self.json($0, masked: !context.seesPII) })),
@@ -75,6 +79,7 @@ struct CustomerController {
         let page = try await profiles.list(
             workspaceID: try context.workspaceID, query: query, scope: context.scope, cursor: Params.cursor(request),
             limit: try Params.limit(request))
+        await audit.recordPIIView(request, context, customers: page.items.filter(\.holdsPII).map(\.id))
         return JSONResponse.make(
             .object([
                 "data": .array(JSONArray(page.items.map { Self.json($0, context: context) })),

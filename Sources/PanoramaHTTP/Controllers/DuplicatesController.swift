@@ -8,6 +8,7 @@ import PanoramaStore
 /// manual merge of two customers.
 struct DuplicatesController {
     let duplicates: DuplicateService
+    let audit: AuditService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("duplicates/runs", use: startRun)
@@ -75,7 +76,11 @@ struct DuplicatesController {
 
     /// Accepts a pair: merges the two profiles; the merge can be undone with `POST /merges/{id}/undo`.
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let merge = try await duplicates.accept(workspaceID: try context.workspaceID, id: try Params.id(context))
+        let id = try Params.id(context)
+        let merge = try await duplicates.accept(workspaceID: try context.workspaceID, id: id)
+        await audit.record(
+            request, context, action: "merge.accept", target: "duplicate:\(id)",
+            detail: ["merge_id": String(merge.id), "from_id": String(merge.fromID), "into_id": String(merge.intoID)])
         return JSONResponse.make(CustomerController.json(merge))
     }
 
@@ -153,6 +158,9 @@ struct DuplicatesController {
         let actor = context.apiKey.map { "key:\($0.id)" } ?? "admin"
         let merge = try await duplicates.merge(
             workspaceID: try context.workspaceID, from: from, into: into, actor: actor)
+        await audit.record(
+            request, context, action: "merge.manual", target: "customer:\(from)",
+            detail: ["merge_id": String(merge.id), "from_id": String(merge.fromID), "into_id": String(merge.intoID)])
         return JSONResponse.make(CustomerController.json(merge))
     }
 

@@ -9,6 +9,7 @@ import PanoramaStore
 /// follow its progress, read the report and the rejected rows.
 struct ImportsController {
     let jobs: ImportJobs
+    let audit: AuditService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("imports", use: upload)
@@ -52,6 +53,9 @@ struct ImportsController {
         if start {
             record = try await jobs.start(workspaceID: workspaceID, id: record.id, mapping: nil, dryRun: dryRun)
         }
+        await audit.record(
+            request, context, action: "import.upload", target: "import:\(record.id)",
+            detail: ["kind": kind.rawValue, "name": name, "started": String(start), "dry_run": String(dryRun)])
         var body = Self.json(record).objectValue ?? JSONObject()
         body.set("preview", preview?.json ?? .null)
         return JSONResponse.make(.object(body), status: start ? .accepted : .created)

@@ -20,7 +20,7 @@ enum OpenAPIDocument {
     /// Parts of the document kept beside the capability they describe (each a JSON object with
     /// any of `tags`, `paths` and `components`), merged into the base.
     static let parts: [String] = [
-        ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart, accessPart, rateLimitsPart,
+        ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart, accessPart, auditPart, rateLimitsPart,
     ]
 
     /// Merges objects key by key (a part adds paths and schemas) and appends arrays (tags).

@@ -20,10 +20,17 @@ public enum ClientAddress {
         return context.remoteAddress.map(text) ?? "unknown"
     }
 
-    /// The first comma-separated entry, trimmed; nil when empty or too long to be an address.
+    /// The first comma-separated entry when it looks like an address (hex digits, dots and
+    /// colons; `[v6]:port` unwrapped); nil otherwise, so a junk header cannot fill logs or buckets.
     static func firstHop(_ header: String) -> String? {
-        let first = header.prefix { $0 != "," }.trimmingCharacters(in: .whitespaces)
-        return first.isEmpty || first.utf8.count > maxLength ? nil : first
+        var hop = header.prefix { $0 != "," }.trimmingCharacters(in: .whitespaces)
+        if hop.hasPrefix("["), let end = hop.firstIndex(of: "]") {
+            hop = String(hop[hop.index(after: hop.startIndex)..<end])  // "[2001:db8::1]:443"
+        }
+        guard !hop.isEmpty, hop.utf8.count <= maxLength,
+            hop.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || $0 == "." || $0 == ":" })
+        else { return nil }
+        return hop
     }
 
     /// The IP of an internet address (no port), or the socket path of a Unix one.

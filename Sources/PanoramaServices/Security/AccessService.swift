@@ -1,6 +1,7 @@
 import Foundation
 import PanoramaCore
 import PanoramaStore
+import Synchronization
 
 /// A successful sign-in: the session token (shown once, as a cookie or bearer token), the
 /// CSRF token the console sends back on every form, and the user.
@@ -26,8 +27,9 @@ public final class AccessService: Sendable {
     public let idleMillis: Int64
     public let lifetimeMillis: Int64
     public static let lockoutThreshold: Int64 = 5
-    /// A hash compared against when the user does not exist, so that both answers take as long.
-    private let dummyHash: String
+    /// A hash compared against when the user does not exist, so that both answers take as long
+    /// (made on first need: hashing at the configured cost takes a noticeable fraction of a second).
+    private let dummy = Mutex<String?>(nil)
 
     public init(
         store: any PanoramaStore, clock: WallClock, bcryptCost: Int = 12, idleMillis: Int64 = 12 * 3_600_000,
@@ -38,7 +40,6 @@ public final class AccessService: Sendable {
         self.hasher = PasswordHasher(cost: bcryptCost)
         self.idleMillis = idleMillis
         self.lifetimeMillis = lifetimeMillis
-        self.dummyHash = (try? hasher.hash("panorama-dummy-password")) ?? ""
     }
 
     // MARK: Roles
@@ -235,7 +236,7 @@ public final class AccessService: Sendable {
         let now = clock.now()
         let name = username.trimmingCharacters(in: .whitespaces).lowercased()
         guard var user = try await store.user(workspaceID: workspaceID, username: name), user.disabledAt == nil else {
-            _ = hasher.verify(password, against: dummyHash)
+            _ = hasher.verify(password, against: dummyHash())
             throw Self.invalidCredentials
         }
         if let until = user.lockedUntil, until > now {
@@ -353,6 +354,13 @@ public final class AccessService: Sendable {
     }
 
     // MARK: Helpers
+
+    private func dummyHash() -> String {
+        if let made = dummy.withLock({ $0 }) { return made }
+        let made = (try? hasher.hash("panorama-dummy-password")) ?? ""
+        dummy.withLock { $0 = made }
+        return made
+    }
 
     static let invalidCredentials = PanoramaError(
         .unauthorized, code: "invalid_credentials",

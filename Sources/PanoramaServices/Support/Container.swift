@@ -24,16 +24,20 @@ public struct Configuration: Sendable {
     public var rateLimits: RateLimitSettings
     /// The certificate and key to serve HTTPS with; nil serves plain HTTP.
     public var tls: TLSFiles?
+    /// Days audit log entries are kept (at least 1).
+    public var auditRetentionDays: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
         synchronous: SQLiteStore.Synchronous = .full, bootstrapWriteKey: String? = nil,
         bootstrapAdminKey: String? = nil, logLevel: Logger.Level = .info, databaseURL: String? = nil,
-        rateLimits: RateLimitSettings = RateLimitSettings(), tls: TLSFiles? = nil
+        rateLimits: RateLimitSettings = RateLimitSettings(), tls: TLSFiles? = nil,
+        auditRetentionDays: Int = AuditService.defaultRetentionDays
     ) {
         self.databaseURL = databaseURL
         self.rateLimits = rateLimits
         self.tls = tls
+        self.auditRetentionDays = auditRetentionDays
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -66,6 +70,7 @@ public struct Services: Sendable {
     public let access: AccessService
     /// Request limits of the HTTP APIs and the sign-in limiter (`rateLimiters.allowLogin`).
     public let rateLimiters: RateLimiters
+    public let audit: AuditService
     /// Changes between the nodes sharing a PostgreSQL store (nil on SQLite, where a node is alone).
     public let changeBroadcast: PostgresChangeBroadcast?
     public let logger: Logger
@@ -114,6 +119,8 @@ public struct Services: Sendable {
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)
         self.access = AccessService(store: store, clock: clock, bcryptCost: configuration.bcryptCost)
+        self.audit = AuditService(
+            store: store, clock: clock, logger: logger, retentionDays: max(1, configuration.auditRetentionDays))
         let audiences = AudienceService(store: store, clock: clock, logger: logger)
         self.audiences = audiences
         self.pipeline = IngestPipeline(
@@ -157,6 +164,7 @@ public struct Services: Sendable {
         return store + [cluster[0]] + broadcast + [pipeline, maintenance, audiences] + cluster.dropFirst()
             + [duplicates.scheduler]
             + [loyalty.makeScheduler(cluster: self.cluster, metrics: metrics)]
+            + [audit.makeScheduler(cluster: self.cluster, metrics: metrics)]
     }
 
     /// On first start (no workspace yet) creates the `default` workspace with a write and an admin
