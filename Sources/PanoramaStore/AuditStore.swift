@@ -3,7 +3,7 @@ import PanoramaCore
 /// One row of the audit log as stored. The chain logic (`AuditChain` in PanoramaServices) seals
 /// and checks it; the store returns every field exactly as it was written (`at` is an IEEE double,
 /// SQLite `REAL` / PostgreSQL `double precision`, because its bits are hashed).
-public struct StoredAuditEntry: Sendable, Equatable {
+public struct StoredAuditEntry: Codable, Sendable, Equatable {
     /// 1, 2, 3 … over the whole installation, without holes.
     public var sequence: Int64
     /// Unix seconds.

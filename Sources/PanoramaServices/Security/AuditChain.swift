@@ -1,54 +1,15 @@
 import Crypto
 import Foundation
+import PanoramaStore
 
-/// One row of the append-only audit log, chained to the row before it by `previousHash`.
+/// One row of the append-only audit log, chained to the row before it by `previousHash` — the
+/// store's row type (`StoredAuditEntry`), so the chain logic and the store share one definition.
 ///
 /// `hash` is the SHA-256 of `AuditChain.canonicalBytes(of:)`, which covers every other field,
 /// including `previousHash`; so altering, removing or reordering any row breaks the chain at that
 /// row. Storage must return every field exactly as sealed: in particular `at` must be stored as an
 /// IEEE double (SQLite `REAL`, PostgreSQL `double precision`), not as a timestamp type that rounds.
-public struct AuditEntry: Codable, Sendable, Equatable {
-    /// Position in the workspace-independent log: 1, 2, 3 … without holes.
-    public var sequence: Int64
-    /// When the action happened, in Unix seconds.
-    public var at: Double
-    /// The workspace the action concerns.
-    public var workspace: String
-    /// Who acted: a user id, an API key prefix, or a component name for `system`.
-    public var actor: String
-    /// `user`, `api_key` or `system`.
-    public var actorKind: String
-    /// What happened, as `area.verb` (`auth.sign_in`, `export.segment`, `customer.delete`).
-    public var action: String
-    /// What it happened to (a customer id, a segment id, a key prefix).
-    public var target: String
-    /// The client address, when the action came over the network.
-    public var sourceIP: String?
-    /// Further facts, such as a row count or a changed setting.
-    public var detail: [String: String]
-    /// The `hash` of the entry before this one, or `AuditChain.genesisHash` for the first.
-    public var previousHash: String
-    /// Hex SHA-256 of this entry's canonical bytes.
-    public var hash: String
-
-    /// Creates an entry from stored fields; new entries come from `AuditChain.seal`.
-    public init(
-        sequence: Int64, at: Double, workspace: String, actor: String, actorKind: String, action: String,
-        target: String, sourceIP: String?, detail: [String: String], previousHash: String, hash: String
-    ) {
-        self.sequence = sequence
-        self.at = at
-        self.workspace = workspace
-        self.actor = actor
-        self.actorKind = actorKind
-        self.action = action
-        self.target = target
-        self.sourceIP = sourceIP
-        self.detail = detail
-        self.previousHash = previousHash
-        self.hash = hash
-    }
-}
+public typealias AuditEntry = StoredAuditEntry
 
 /// The content of an audit entry before it takes its place in the chain.
 public struct AuditDraft: Sendable, Equatable {

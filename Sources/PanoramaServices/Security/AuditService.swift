@@ -92,9 +92,9 @@ public final class AuditService: Sendable {
             actorKind: actorKind.rawValue, action: action.withoutNUL, target: target.withoutNUL,
             sourceIP: sourceIP?.withoutNUL, detail: clean)
         let stored = try await store.appendAuditEntry { head in
-            Self.stored(AuditChain.seal(draft, after: head.map(Self.entry(standingFor:))))
+            AuditChain.seal(draft, after: head.map(Self.entry(standingFor:)))
         }
-        return Self.entry(stored)
+        return stored
     }
 
     // MARK: Searching
@@ -112,7 +112,7 @@ public final class AuditService: Sendable {
         }
         let entries = try await store.auditEntries(
             matching: query, after: after, descending: newestFirst, limit: limit
-        ).map(Self.entry)
+        )
         return AuditPage(entries: entries, next: entries.count == limit ? entries.last?.sequence : nil)
     }
 
@@ -176,7 +176,7 @@ public final class AuditService: Sendable {
         var lastHash = retention?.hash ?? AuditChain.genesisHash
         var reached = retention?.sequence ?? 0
         while true {
-            let page = try await store.auditChain(after: after, through: end, limit: pageSize).map(Self.entry)
+            let page = try await store.auditChain(after: after, through: end, limit: pageSize)
             let isLast = page.count < pageSize
             let result = AuditChain.verify(page, checkpoint: anchor, expectedHead: isLast ? head : nil)
             guard case .intact(let n, let hash) = result else { return result }
@@ -245,22 +245,6 @@ public final class AuditService: Sendable {
         AuditEntry(
             sequence: head.sequence, at: head.at, workspace: "", actor: "", actorKind: "", action: "", target: "",
             sourceIP: nil, detail: [:], previousHash: "", hash: head.hash)
-    }
-
-    /// An entry as the chain logic sees it.
-    static func entry(_ s: StoredAuditEntry) -> AuditEntry {
-        AuditEntry(
-            sequence: s.sequence, at: s.at, workspace: s.workspace, actor: s.actor, actorKind: s.actorKind,
-            action: s.action, target: s.target, sourceIP: s.sourceIP, detail: s.detail, previousHash: s.previousHash,
-            hash: s.hash)
-    }
-
-    /// An entry as the store writes it.
-    static func stored(_ e: AuditEntry) -> StoredAuditEntry {
-        StoredAuditEntry(
-            sequence: e.sequence, at: e.at, workspace: e.workspace, actor: e.actor, actorKind: e.actorKind,
-            action: e.action, target: e.target, sourceIP: e.sourceIP, detail: e.detail, previousHash: e.previousHash,
-            hash: e.hash)
     }
 }
 
