@@ -417,4 +417,56 @@ import Testing
             #expect(status == .unauthorized)
         }
     }
+
+    @Test func workspacesAreIsolated() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-ws-\(UUID())").path
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        var config = Configuration(
+            port: 0, dataDirectory: dir, synchronous: .normal, bootstrapWriteKey: HTTPTests.writeKey,
+            bootstrapAdminKey: HTTPTests.adminKey)
+        config.bcryptCost = 4
+        let built = try await buildApplication(config, logger: logger)
+        let services = built.services
+        let other = try await services.store.createWorkspace(name: "other", timeZone: "Asia/Shanghai", now: 0)
+        let otherWrite = try await services.keys.create(workspaceID: other.id, kind: .write, name: "w2")
+        let otherAdmin = "Bearer " + (try await services.keys.create(workspaceID: other.id, kind: .admin, name: "a2")).secret
+        _ = try await services.access.createUser(
+            workspaceID: other.id, username: "li.lei", displayName: nil, password: "other workspace pw", role: "owner",
+            team: nil)
+        try await built.application.test(.router) { client in
+            // One person in each workspace, with the same user id.
+            _ = try await http.post(client, "/v1/identify", #"{"userId":"same","traits":{"city":"北京"}}"#)
+            let otherBasic = "Basic " + Data("\(otherWrite.secret):".utf8).base64EncodedString()
+            _ = try await http.post(
+                client, "/v1/identify", #"{"userId":"same","traits":{"city":"深圳"}}"#, auth: otherBasic)
+            var (_, mine, _) = try await send(client, .get, "/api/v1/customers/by-identifier/user_id/same")
+            let (_, theirs, _) = try await send(
+                client, .get, "/api/v1/customers/by-identifier/user_id/same", auth: otherAdmin)
+            #expect(mine["traits"]?["city"]?.stringValue == "北京")
+            #expect(theirs["traits"]?["city"]?.stringValue == "深圳")
+            let theirID = try #require(theirs["id"]?.numberValue?.int64)
+            // The first workspace's key cannot read the other's customer, its lists or its keys.
+            // (customer ids are numbered per workspace: the same number may be a customer here too)
+            var (status, body, _) = try await send(client, .get, "/api/v1/customers/\(theirID)")
+            #expect(status == .notFound || !"\(body)".contains("深圳"), "\(body)")
+            (status, body, _) = try await send(client, .get, "/api/v1/customers?limit=100")
+            #expect(!"\(body)".contains("深圳"))
+            (status, body, _) = try await send(client, .get, "/api/v1/keys", auth: otherAdmin)
+            #expect(!"\(body)".contains("bootstrap"))
+            (status, body, _) = try await send(client, .get, "/api/v1/audit?limit=1000", auth: otherAdmin)
+            #expect(!"\(body)".contains("key:2\""), "\(body)")  // no entry of the first workspace's admin key
+            // A user signs in to their own workspace only.
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/auth/login", #"{"username":"li.lei","password":"other workspace pw"}"#, auth: nil)
+            #expect(status == .unauthorized)
+            (status, body, _) = try await send(
+                client, .post, "/api/v1/auth/login",
+                #"{"username":"li.lei","password":"other workspace pw","workspace":"other"}"#, auth: nil)
+            #expect(status == .ok)
+            let session = "Bearer " + (body["token"]?.stringValue ?? "")
+            (status, mine, _) = try await send(client, .get, "/api/v1/customers?limit=100", auth: session)
+            #expect("\(mine)".contains("深圳") && !"\(mine)".contains("北京"))
+        }
+    }
 }
