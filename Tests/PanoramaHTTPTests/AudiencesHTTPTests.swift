@@ -86,7 +86,7 @@ import Testing
             latencies.sort()
             print("event acknowledged → membership visible over the API: median \(latencies[10]) ms, max \(latencies.last!) ms")
             // The target (p99 < 1 s) is measured on an idle machine; the whole suite runs beside this test.
-            #expect(latencies.last! < 5000)
+            #expect(latencies.last! < 10_000)
 
             (status, body, _) = try await send(client, .get, "/api/v1/segments/big_in_sh/count")
             #expect(body["count"]?.numberValue?.int64 == 20)
