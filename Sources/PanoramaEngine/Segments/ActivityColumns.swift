@@ -5,7 +5,7 @@ import PanoramaCore
 ///
 /// The trait kernel reads one customer's orders as a few short contiguous runs, so they stay
 /// in L1 while every trait is computed from them. Strings are dictionary codes (`-1` = none).
-public struct OrderColumns: Sendable {
+public struct OrderColumns: ActivityColumns {
     /// The state of an order as traits filter it.
     public enum Status: UInt8, Sendable, CaseIterable {
         /// Paid, shipped or completed and not refunded in full (partial refunds are netted).
@@ -85,7 +85,7 @@ public struct OrderColumns: Sendable {
     /// `Status` raw values.
     public internal(set) var status: [UInt8]
     /// The offset `day` was computed with.
-    public private(set) var utcOffsetSeconds: Int64
+    public internal(set) var utcOffsetSeconds: Int64
 
     /// No customers yet; local days will use `utcOffsetSeconds` (Asia/Shanghai: 28 800).
     public init(utcOffsetSeconds: Int64) {
@@ -102,13 +102,6 @@ public struct OrderColumns: Sendable {
         status = []
     }
 
-    /// Number of customers (rows).
-    public var rowCount: Int { offsets.count - 1 }
-    /// Number of orders.
-    public var count: Int { day.count }
-
-    /// The positions of row `row`'s orders.
-    public func range(ofRow row: Int) -> Range<Int> { offsets[row]..<offsets[row + 1] }
 
     /// Reserves room for `orders` more orders.
     public mutating func reserveCapacity(rows: Int, orders: Int) {
@@ -125,12 +118,9 @@ public struct OrderColumns: Sendable {
     /// Appends the next customer row with `records` in any order (they are sorted by time;
     /// equal times keep their given order).
     public mutating func appendCustomer(_ records: [Record]) {
-        let sorted = records.indices.sorted {
-            (records[$0].timestamp, $0) < (records[$1].timestamp, $1)
-        }
-        for index in sorted {
+        for index in Self.timeOrder(records, \.timestamp) {
             let record = records[index]
-            day.append(Int32(EvaluationContext.floorDiv(record.timestamp + utcOffsetSeconds, 86_400)))
+            day.append(localDay(record.timestamp))
             timestamp.append(record.timestamp)
             amount.append(record.amount)
             items.append(record.items)
@@ -146,18 +136,6 @@ public struct OrderColumns: Sendable {
         appendCustomer(orders.map(Record.init))
     }
 
-    /// Appends `count` customer rows without orders.
-    public mutating func appendEmptyCustomers(_ count: Int) {
-        offsets.append(contentsOf: repeatElement(day.count, count: count))
-    }
-
-    /// The same orders with local days in another zone offset.
-    public func rebased(utcOffsetSeconds newOffset: Int64) -> OrderColumns {
-        var copy = self
-        copy.utcOffsetSeconds = newOffset
-        copy.day = timestamp.map { Int32(EvaluationContext.floorDiv($0 + newOffset, 86_400)) }
-        return copy
-    }
 
     /// Columns from arrays already in CSR form, sorted by time within each row (loaders).
     init(
@@ -180,7 +158,7 @@ public struct OrderColumns: Sendable {
 }
 
 /// Customers' events (track calls) as columns in compressed-sparse-row form, like `OrderColumns`.
-public struct EventColumns: Sendable {
+public struct EventColumns: ActivityColumns {
     /// One event to append.
     public struct Record: Sendable, Equatable {
         /// When it happened, seconds since 1970 UTC.
@@ -205,7 +183,7 @@ public struct EventColumns: Sendable {
     public internal(set) var name: [Int32]
     public internal(set) var nameDictionary: StringDictionary
     /// The offset `day` was computed with.
-    public private(set) var utcOffsetSeconds: Int64
+    public internal(set) var utcOffsetSeconds: Int64
 
     /// No customers yet; local days will use `utcOffsetSeconds`.
     public init(utcOffsetSeconds: Int64) {
@@ -217,40 +195,18 @@ public struct EventColumns: Sendable {
         nameDictionary = StringDictionary()
     }
 
-    /// Number of customers (rows).
-    public var rowCount: Int { offsets.count - 1 }
-    /// Number of events.
-    public var count: Int { day.count }
-
-    /// The positions of row `row`'s events.
-    public func range(ofRow row: Int) -> Range<Int> { offsets[row]..<offsets[row + 1] }
 
     /// Appends the next customer row with `records` in any order (sorted by time, stably).
     public mutating func appendCustomer(_ records: [Record]) {
-        let sorted = records.indices.sorted {
-            (records[$0].timestamp, $0) < (records[$1].timestamp, $1)
-        }
-        for index in sorted {
+        for index in Self.timeOrder(records, \.timestamp) {
             let record = records[index]
-            day.append(Int32(EvaluationContext.floorDiv(record.timestamp + utcOffsetSeconds, 86_400)))
+            day.append(localDay(record.timestamp))
             timestamp.append(record.timestamp)
             name.append(Int32(nameDictionary.code(for: record.name)))
         }
         offsets.append(day.count)
     }
 
-    /// Appends `count` customer rows without events.
-    public mutating func appendEmptyCustomers(_ count: Int) {
-        offsets.append(contentsOf: repeatElement(day.count, count: count))
-    }
-
-    /// The same events with local days in another zone offset.
-    public func rebased(utcOffsetSeconds newOffset: Int64) -> EventColumns {
-        var copy = self
-        copy.utcOffsetSeconds = newOffset
-        copy.day = timestamp.map { Int32(EvaluationContext.floorDiv($0 + newOffset, 86_400)) }
-        return copy
-    }
 
     /// Columns from arrays already in CSR form, sorted by time within each row (loaders).
     init(
@@ -264,4 +220,75 @@ public struct EventColumns: Sendable {
         self.name = name
         self.nameDictionary = nameDictionary
     }
+}
+
+/// What order and event columns share: customer rows in compressed-sparse-row form, each
+/// record's time and its local day in one zone offset.
+public protocol ActivityColumns: Sendable {
+    /// Row `r`'s records are `offsets[r] ..< offsets[r + 1]` (rowCount + 1 entries).
+    var offsets: [Int] { get }
+    /// Local day (days since 1970-01-01 in the zone of `utcOffsetSeconds`).
+    var day: [Int32] { get }
+    /// Seconds since 1970 UTC; ascending within a customer.
+    var timestamp: [Int64] { get }
+    /// The offset `day` was computed with.
+    var utcOffsetSeconds: Int64 { get }
+}
+
+extension ActivityColumns {
+    /// Number of customers (rows).
+    public var rowCount: Int { offsets.count - 1 }
+    /// Number of records.
+    public var count: Int { day.count }
+
+    /// The positions of row `row`'s records.
+    public func range(ofRow row: Int) -> Range<Int> { offsets[row]..<offsets[row + 1] }
+
+    /// The local day of a time, in this offset.
+    func localDay(_ timestamp: Int64) -> Int32 {
+        Int32(EvaluationContext.floorDiv(timestamp + utcOffsetSeconds, 86_400))
+    }
+
+    /// The indices of `records` in time order; equal times keep their given order.
+    static func timeOrder<R>(_ records: [R], _ time: (R) -> Int64) -> [Int] {
+        records.indices.sorted { (time(records[$0]), $0) < (time(records[$1]), $1) }
+    }
+}
+
+/// The shared changes of order and event columns (their setters are internal).
+protocol MutableActivityColumns: ActivityColumns {
+    var offsets: [Int] { get set }
+    var day: [Int32] { get set }
+    var utcOffsetSeconds: Int64 { get set }
+}
+
+extension MutableActivityColumns {
+    /// Appends `count` customer rows without records.
+    mutating func appendEmptyRows(_ count: Int) {
+        offsets.append(contentsOf: repeatElement(day.count, count: count))
+    }
+
+    /// The same records with local days in another zone offset.
+    func rebasedCopy(_ newOffset: Int64) -> Self {
+        var copy = self
+        copy.utcOffsetSeconds = newOffset
+        copy.day = timestamp.map { Int32(EvaluationContext.floorDiv($0 + newOffset, 86_400)) }
+        return copy
+    }
+}
+
+extension OrderColumns: MutableActivityColumns {
+    /// Appends `count` customer rows without orders.
+    public mutating func appendEmptyCustomers(_ count: Int) { appendEmptyRows(count) }
+
+    /// The same orders with local days in another zone offset.
+    public func rebased(utcOffsetSeconds newOffset: Int64) -> OrderColumns { rebasedCopy(newOffset) }
+}
+
+extension EventColumns: MutableActivityColumns {
+    /// Appends `count` customer rows without events.
+    public mutating func appendEmptyCustomers(_ count: Int) { appendEmptyRows(count) }
+
+    /// The same events with local days in another zone offset.
+    public func rebased(utcOffsetSeconds newOffset: Int64) -> EventColumns { rebasedCopy(newOffset) }
 }
