@@ -382,6 +382,10 @@ import Testing
                 probed += 1
             }
             #expect(probed > 30)
+            // The change feed names only customers in scope.
+            (status, body, _) = try await send(client, .get, "/api/v1/segments/everyone/changes", auth: li)
+            let named = Set(body["data"]?.arrayValue?.compactMap { $0["customer_id"]?.numberValue?.int64 } ?? [])
+            #expect(named == [ids["c1"]!], "\(body)")
             // The manager's export holds the team's customers only.
             let csv = try await client.execute(
                 uri: "/api/v1/segments/everyone/export", method: .get, headers: [.authorization: zhao]

@@ -248,9 +248,12 @@ struct AudiencesController {
     func changes(_ kind: AudienceKind, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let limit = try Params.limit(request, default: 100, max: 1000)
         let after = try Self.integer(request, "after") ?? 0
-        let changes = try await audiences.changes(
-            workspaceID: try context.workspaceID, key(kind, context), after: after, limit: limit)
-        let items = changes.map { c -> JSONValue in
+        let workspaceID = try context.workspaceID
+        let changes = try await audiences.changes(workspaceID: workspaceID, key(kind, context), after: after, limit: limit)
+        // Entries and exits of customers out of the caller's scope are left out (the cursor still moves on).
+        let visible = Set(
+            try await audiences.visible(workspaceID: workspaceID, Array(Set(changes.map(\.customerID))), scope: context.scope))
+        let items = changes.filter { visible.contains($0.customerID) }.map { c -> JSONValue in
             .object([
                 "id": .number(JSONNumber(c.id)), "customer_id": .number(JSONNumber(c.customerID)),
                 "change": .string(c.change.rawValue), "at": c.at.isoTime,
