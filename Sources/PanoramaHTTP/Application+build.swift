@@ -56,6 +56,7 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
         profiles: services.profiles, loyalty: services.loyalty, audiences: services.audiences, audit: services.audit
     ).addRoutes(to: api)
     DuplicatesController(duplicates: services.duplicates, audit: services.audit).addRoutes(to: api)
+    PrivacyController(privacy: services.privacy, audit: services.audit).addRoutes(to: api)
     OrdersController(orders: services.orders, profiles: services.profiles).addRoutes(to: api)
     ImportsController(jobs: services.importJobs, audit: services.audit).addRoutes(to: api)
     LoyaltyController(loyalty: services.loyalty).addRoutes(to: api)

@@ -99,14 +99,18 @@ public struct IdentityChanges: Sendable {
     public var identifiers: [(identifier: Identifier, owner: Int64)]
     /// The version these changes bring the graph to.
     public var version: Int64
+    /// Profiles were erased since: rows are gone, which changes cannot list, so the graph must be
+    /// loaded afresh (`customers` and `identifiers` are then empty).
+    public var reset: Bool
 
     public init(
         customers: [(id: Int64, canonical: Int64)], identifiers: [(identifier: Identifier, owner: Int64)],
-        version: Int64
+        version: Int64, reset: Bool = false
     ) {
         self.customers = customers
         self.identifiers = identifiers
         self.version = version
+        self.reset = reset
     }
 }
 
@@ -287,4 +291,4 @@ public protocol ClusterStore: Sendable {
 
 /// The whole store a Panorama node runs on. SQLite and PostgreSQL implement it.
 public typealias PanoramaStore = WorkspaceStore & KeyStore & IngestStore & ProfileStore & ClusterStore & OrderStore
-    & ImportStore & LoyaltyStore & DuplicateStore & AudienceStore & AuditStore & AccessStore
+    & ImportStore & LoyaltyStore & DuplicateStore & AudienceStore & AuditStore & AccessStore & PrivacyStore

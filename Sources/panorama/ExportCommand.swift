@@ -18,11 +18,24 @@ struct Export: AsyncParsableCommand {
         @Option(help: "csv (a header, then customer_id and one column per identifier type) or ndjson.")
         var format: String = "csv"
         @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var out: String?
+        @Option(
+            help: ArgumentHelp(
+                "Only customers holding a current grant of this consent purpose (marketing_sms, marketing_email, "
+                    + "marketing_wechat, marketing_push, profiling); a segment with a consent_purpose always applies its own."
+            ))
+        var purpose: String?
         @Flag(help: "Print a JSON summary (count, file) on standard error when done.") var json = false
 
         func export(_ kind: AudienceKind, _ name: String) async throws {
             guard let format = ExportFormat(rawValue: format) else {
                 throw ValidationError("--format must be csv or ndjson")
+            }
+            let consent = try purpose.map { raw in
+                guard let named = ConsentPurpose(rawValue: raw) else {
+                    throw ValidationError(
+                        "--purpose must be one of \(ConsentPurpose.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return named
             }
             let services = try await CLI.services(store)
             defer { (services.store as? PostgresStore)?.close() }
@@ -42,6 +55,7 @@ struct Export: AsyncParsableCommand {
             // Recorded when done, with the count; an export that fails part way is recorded too.
             func audit(_ outcome: String, members: Int?) async throws {
                 var detail = ["format": format.rawValue, "via": "cli", "file": out ?? "stdout", "outcome": outcome]
+                detail["purpose"] = consent?.rawValue
                 detail["members"] = members.map(String.init)
                 try await services.audit.record(
                     workspaceID: ws.id, actor: CLI.osUser, actorKind: .user, action: "export.\(kind.rawValue)",
@@ -50,7 +64,8 @@ struct Export: AsyncParsableCommand {
             let count: Int
             do {
                 count = try await services.audiences.export(
-                    workspaceID: ws.id, AudienceKey(kind, name), format: format, identifierTypes: types
+                    workspaceID: ws.id, AudienceKey(kind, name), format: format, identifierTypes: types,
+                    purpose: consent
                 ) { chunk in
                     handle.write(Data(chunk.utf8))
                 }
@@ -77,7 +92,11 @@ struct Export: AsyncParsableCommand {
     struct Segment: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export a segment's members (CSV or NDJSON).",
-            discussion: "Example: panorama export segment 高价值会员 --format csv -o members.csv")
+            discussion: """
+                Example: panorama export segment 高价值会员 --format csv -o members.csv
+                For marketing, add --purpose marketing_sms (or the channel's purpose): customers without \
+                a current grant are left out.
+                """)
         @Argument(help: "The segment's name.") var name: String
         @OptionGroup var options: Options
         func run() async throws { try await options.export(.segment, name) }

@@ -16,7 +16,7 @@ struct Panorama: AsyncParsableCommand {
         subcommands: [
             Serve.self, Import.self, Export.self, Migrate.self, MigrateStore.self, Keys.self, Dedup.self, Bench.self,
             Backup.self, Restore.self,
-            AuditCommand.self,
+            AuditCommand.self, PrivacyCommand.self,
         ],
         defaultSubcommand: nil)
 }
@@ -63,6 +63,13 @@ struct StoreOptions: ParsableArguments {
                 throw ValidationError("PANORAMA_AUDIT_RETENTION_DAYS must be a whole number of days, at least 1")
             }
             config.auditRetentionDays = days
+        }
+        if let raw = env["PANORAMA_EVENT_RETENTION_DAYS"], !raw.isEmpty, raw.lowercased() != "off" {
+            guard let days = Int(raw), days >= 1 else {
+                throw ValidationError(
+                    "PANORAMA_EVENT_RETENTION_DAYS must be a whole number of days (at least 1) or 'off', not '\(raw)'")
+            }
+            config.eventRetentionDays = days
         }
         return config
     }

@@ -104,11 +104,12 @@ import Testing
     }
 
     @Test func trackingAndRESTAreLimitedPerKeyThroughTheServer() async throws {
-        // Given tiny limits: 2 at once, then one every 4 seconds, on each API (slow enough that a
-        // loaded machine running the whole suite does not refill a token between two requests)
+        // Given tiny limits: 2 at once, then one every 100 seconds, on each API (so that a loaded
+        // machine running the whole suite never refills a token between two requests; waiting for
+        // the refill is tested with a hand-moved clock above)
         try await withApp(configure: {
-            $0.rateLimits.tracking = .init(rate: 0.25, burst: 2)
-            $0.rateLimits.rest = .init(rate: 0.25, burst: 2)
+            $0.rateLimits.tracking = .init(rate: 0.01, burst: 2)
+            $0.rateLimits.rest = .init(rate: 0.01, burst: 2)
         }) { client in
             let track = #"{"anonymousId":"rl","event":"E"}"#
             let write: HTTPFields = [.authorization: HTTPTests.basic, .contentType: "application/json"]
@@ -123,7 +124,7 @@ import Testing
             #expect(try await send(client, .get, "/api/v1/customers", headers: admin).status == .ok)
             let restRefused = try await send(client, .get, "/api/v1/customers", headers: admin)
             #expect(restRefused.status == .tooManyRequests && http.code(restRefused.body) == "rate_limited")
-            #expect((1...4).contains(restRefused.retryAfter ?? 0))
+            #expect((1...100).contains(restRefused.retryAfter ?? 0))
             // Without a key the caller is its address, with a bucket of its own: 401, not 429.
             #expect(try await send(client, .get, "/api/v1/customers").status == .unauthorized)
 
@@ -134,16 +135,13 @@ import Testing
             let refused = try await send(client, .post, "/v1/track", body: track, headers: write)
             #expect(refused.status == .tooManyRequests && http.code(refused.body) == "rate_limited")
             let wait = try #require(refused.retryAfter)
-            #expect((1...4).contains(wait))
+            #expect((90...100).contains(wait))
             // … while the other write key is not …
             let other: HTTPFields = [
                 .authorization: "Basic " + Data("\(secret):".utf8).base64EncodedString(),
                 .contentType: "application/json",
             ]
             #expect(try await send(client, .post, "/v1/track", body: track, headers: other).status == .ok)
-            // … and after Retry-After seconds the first key is served again.
-            try await Task.sleep(for: .seconds(wait))
-            #expect(try await send(client, .post, "/v1/track", body: track, headers: write).status == .ok)
         }
     }
 

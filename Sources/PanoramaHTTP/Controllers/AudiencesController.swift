@@ -159,7 +159,8 @@ struct AudiencesController {
             kind: kind, name: name, description: try text("description"),
             type: try choice("type", AudienceType.self) ?? defaultType, rule: rule,
             category: try choice("category", TagCategory.self) ?? (kind == .tag ? .behavior : nil),
-            updateMode: try choice("update_mode", UpdateMode.self) ?? .realtime)
+            updateMode: try choice("update_mode", UpdateMode.self) ?? .realtime,
+            consentPurpose: try choice("consent_purpose", ConsentPurpose.self))
         let saved = try await audiences.save(
             workspaceID: try context.workspaceID, definition, create: request.method == .post)
         if request.method == .post {
@@ -220,18 +221,23 @@ struct AudiencesController {
         guard let format = ExportFormat(rawValue: raw) else {
             throw PanoramaError.badRequest("invalid_format", "format must be csv or ndjson", field: "format")
         }
+        let purpose = try Self.purpose(request)
         let summary = try await audiences.audience(workspaceID: workspaceID, key)
         let types = try await settings.identity(workspaceID).types.map(\.name)
         // Recorded before the first byte goes out: an export that cannot be audited does not start.
         try await audit.recordBeforehand(
             request, context, action: "export.\(kind.rawValue)", target: "\(kind.rawValue):\(key.name)",
-            detail: ["format": format.rawValue, "members": String(summary.size), "via": "api"])
+            detail: [
+                "format": format.rawValue, "members": String(summary.size), "via": "api",
+                "purpose": purpose?.rawValue ?? summary.definition.consentPurpose?.rawValue ?? "",
+            ])
         let audiences = self.audiences
         let masked = !context.seesPII
         let scope = context.scope
         let body = ResponseBody { writer in
             try await audiences.export(
-                workspaceID: workspaceID, key, format: format, identifierTypes: types, masked: masked, scope: scope
+                workspaceID: workspaceID, key, format: format, identifierTypes: types, masked: masked, scope: scope,
+                purpose: purpose
             ) { chunk in
                 try await writer.write(ByteBuffer(string: chunk))
             }
@@ -386,6 +392,18 @@ struct AudiencesController {
 
     // MARK: Helpers
 
+    /// `?purpose=`: only customers holding a current grant of this consent purpose.
+    static func purpose(_ request: Request) throws -> ConsentPurpose? {
+        guard let asked = request.uri.queryParameters.get("purpose") else { return nil }
+        guard let named = ConsentPurpose(rawValue: String(asked)) else {
+            throw PanoramaError.badRequest(
+                "invalid_purpose",
+                "purpose must be one of \(ConsentPurpose.allCases.map(\.rawValue).joined(separator: ", "))",
+                field: "purpose")
+        }
+        return named
+    }
+
     func key(_ kind: AudienceKind, _ context: AppRequestContext) throws -> AudienceKey {
         AudienceKey(kind, try Params.string(context, "name"))
     }
@@ -413,6 +431,7 @@ struct AudiencesController {
             "updated_at": s.updatedAt.isoTime,
         ]
         if d.kind == .tag { object.set("category", d.category.map { .string($0.rawValue) } ?? .null) }
+        if d.kind == .segment { object.set("consent_purpose", d.consentPurpose.map { .string($0.rawValue) } ?? .null) }
         return .object(object)
     }
 }

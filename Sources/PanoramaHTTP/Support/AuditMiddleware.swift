@@ -74,6 +74,9 @@ struct AuditMiddleware: RouterMiddleware {
         "POST /api/v1/duplicates/{id}/merge": Route("merge.accept", "duplicate", "id", byHandler: true),
         "POST /api/v1/duplicates/{id}/reject": Route("duplicates.reject", "duplicate", "id"),
         "POST /api/v1/customers/{id}/merge": Route("merge.manual", "customer", "id", byHandler: true),
+        // Data subject rights (PrivacyController).
+        "PUT /api/v1/customers/{id}/consents": Route("consent.update", "customer", "id"),
+        "POST /api/v1/customers/{id}/erasure": Route("privacy.erase", "customer", "id", byHandler: true),
         // Imports (ImportsController).
         "POST /api/v1/imports": Route("import.upload", "import", byHandler: true),
         "POST /api/v1/imports/{id}/preview": .notRecorded,

@@ -28,6 +28,10 @@ enum RoutePermissions {
             "GET /api/v1/customers/{id}", "GET /api/v1/customers/{id}/events", "GET /api/v1/customers/{id}/merges",
             "GET /api/v1/customers/{id}/value")
         add(.customersWrite, "POST /api/v1/customers/{id}/merge", "POST /api/v1/merges/{id}/undo")
+        add(.customersRead, "GET /api/v1/customers/{id}/consents")
+        add(.customersWrite, "PUT /api/v1/customers/{id}/consents")
+        // The export also needs customers.read and pii.view (checked by its handler).
+        add(.privacyManage, "GET /api/v1/customers/{id}/privacy-export", "POST /api/v1/customers/{id}/erasure")
         add(
             .loyaltyRead, "GET /api/v1/customers/{id}/loyalty", "GET /api/v1/customers/{id}/points",
             "GET /api/v1/customers/{id}/stored-value", "GET /api/v1/loyalty/program")

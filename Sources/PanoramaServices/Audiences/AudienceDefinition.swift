@@ -51,11 +51,16 @@ public struct AudienceDefinition: Codable, Sendable, Equatable {
     /// Tags only.
     public var category: TagCategory?
     public var updateMode: UpdateMode
+    /// Segments only: members must hold a current grant of this consent purpose. Customers
+    /// without one are left out of the segment itself (its count, preview, members, export and
+    /// change feed), so a segment with a purpose only ever exports consenting customers.
+    public var consentPurpose: ConsentPurpose?
 
     public init(
         kind: AudienceKind, name: String, description: String? = nil, type: AudienceType, rule: String? = nil,
-        category: TagCategory? = nil, updateMode: UpdateMode = .realtime
+        category: TagCategory? = nil, updateMode: UpdateMode = .realtime, consentPurpose: ConsentPurpose? = nil
     ) {
+        self.consentPurpose = consentPurpose
         self.kind = kind
         self.name = name
         self.description = description
@@ -68,6 +73,7 @@ public struct AudienceDefinition: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case kind, name, description, type, rule, category
         case updateMode = "update_mode"
+        case consentPurpose = "consent_purpose"
     }
 
     /// Whether members come from a rule (as opposed to people or a frozen snapshot).
@@ -100,6 +106,10 @@ public struct AudienceDefinition: Codable, Sendable, Equatable {
         }
         if kind == .segment, category != nil {
             throw .badRequest("invalid_category", "segments have no category; tags do", field: "category")
+        }
+        if kind == .tag, consentPurpose != nil {
+            throw .badRequest(
+                "invalid_consent_purpose", "tags have no consent purpose; segments do", field: "consent_purpose")
         }
     }
 }

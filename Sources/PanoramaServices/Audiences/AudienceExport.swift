@@ -11,14 +11,15 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 
 extension AudienceService {
     /// Writes every member of `key` (ascending customer id, from the persisted membership, read a
-    /// page at a time) through `write`, chunk by chunk; returns how many were written.
+    /// page at a time) through `write`, chunk by chunk; returns how many were written. Members
+    /// without a current grant of the segment's consent purpose, or of `purpose`, are left out.
     @discardableResult
     public func export(
         workspaceID: Int64, _ key: AudienceKey, format: ExportFormat, identifierTypes: [String], masked: Bool = false,
-        scope: CustomerScope = .all,
+        scope: CustomerScope = .all, purpose: ConsentPurpose? = nil,
         write: (String) async throws -> Void
     ) async throws -> Int {
-        try await requireStored(workspaceID, key)
+        let purposes = try await consentPurposes(workspaceID, key, asked: purpose)
         if format == .csv {
             try await write((["customer_id"] + identifierTypes).map(Self.csvField).joined(separator: ",") + "\n")
         }
@@ -30,7 +31,9 @@ extension AudienceService {
                 workspaceID: workspaceID, kind: key.kind, name: key.name, after: after, limit: 1000)
             guard let last = page.last else { break }
             after = last
-            let ids = allowed.map { allowed in page.filter(allowed.contains) } ?? page
+            let ids = try await consenting(
+                workspaceID: workspaceID, allowed.map { allowed in page.filter(allowed.contains) } ?? page,
+                purposes: purposes)
             let held = try await identifiers(workspaceID: workspaceID, of: ids, masked: masked)
             var chunk = ""
             for id in ids {

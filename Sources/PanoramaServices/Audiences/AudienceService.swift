@@ -459,10 +459,12 @@ public final class AudienceService: Service, Sendable {
     public func members(
         workspaceID: Int64, _ key: AudienceKey, after: Int64, limit: Int, scope: CustomerScope = .all
     ) async throws -> (ids: [Int64], lastScanned: Int64?) {
-        try await requireStored(workspaceID, key)
+        let purposes = try await consentPurposes(workspaceID, key, asked: nil)
         let page = try await store.audienceMembers(
             workspaceID: workspaceID, kind: key.kind, name: key.name, after: after, limit: limit)
-        let ids = try await visible(workspaceID: workspaceID, page, scope: scope)
+        let ids = try await consenting(
+            workspaceID: workspaceID, try await visible(workspaceID: workspaceID, page, scope: scope),
+            purposes: purposes)
         return (ids, page.count == limit ? page.last : nil)
     }
 

@@ -28,6 +28,8 @@ struct CustomerFacts: Sendable {
     var attributes: [String: TraitValue] = [:]
     var orders: [OrderColumns.Record] = []
     var events: [EventColumns.Record] = []
+    /// The consent purposes granted now (latest change per purpose over its raw profiles).
+    var consents: Set<ConsentPurpose> = []
 
     /// Reads the facts of live customers from the store (one query per kind of fact).
     static func load(_ store: any PanoramaStore, workspaceID: Int64, liveIDs: [Int64]) async throws -> [Int64:
@@ -56,6 +58,12 @@ struct CustomerFacts: Sendable {
                     timestamp: EvaluationContext.floorDiv(order.placedAt, 1000), amount: max(0, order.netAmount),
                     items: Int32(clamping: order.items), channel: order.channel, store: order.store, status: status))
         }
+        var consents: [Int64: [ConsentRecord]] = [:]
+        for record in try await store.consents(workspaceID: workspaceID, customerIDs: rawIDs) {
+            guard let live = liveOf[record.customerID] else { continue }
+            consents[live, default: []].append(record)
+        }
+        for (live, history) in consents { facts[live]?.consents = ConsentRecord.granted(history) }
         for event in try await store.trackFacts(workspaceID: workspaceID, customerIDs: rawIDs) {
             guard let live = liveOf[event.customerID] else { continue }
             facts[live]?.events.append(
@@ -91,6 +99,9 @@ struct AudienceState: Sendable {
     /// Rule-based audiences, each after everything it refers to.
     var order: [AudienceKey] = []
     var members: [AudienceKey: RoaringBitmap] = [:]
+    /// Rows whose customer holds a current grant, per consent purpose: segments with a
+    /// `consentPurpose` are intersected with it.
+    var consents: [ConsentPurpose: RoaringBitmap] = [:]
     /// The RFM quintile cut points of the last full computation; a customer whose orders change
     /// is scored against them at once.
     var rfmThresholds = RFMThresholds.empty
@@ -124,6 +135,7 @@ struct AudienceState: Sendable {
             customerIDs.append(item.id)
             rowOf[item.id] = row
             table.live.insert(UInt32(row))
+            for purpose in item.facts.consents { _ = consents[purpose, default: RoaringBitmap()].insert(UInt32(row)) }
             orders.appendCustomer(item.facts.orders)
             events.appendCustomer(item.facts.events)
         }
@@ -166,6 +178,13 @@ struct AudienceState: Sendable {
             table.update(name) { $0.set(row, nil) }
         }
         setAttributes([(row, facts.attributes)])
+        for purpose in ConsentPurpose.allCases {
+            if facts.consents.contains(purpose) {
+                _ = consents[purpose, default: RoaringBitmap()].insert(UInt32(row))
+            } else {
+                _ = consents[purpose]?.remove(UInt32(row))
+            }
+        }
         var orders = OrderColumns(utcOffsetSeconds: context.utcOffsetSeconds)
         orders.appendCustomer(facts.orders)
         var events = EventColumns(utcOffsetSeconds: context.utcOffsetSeconds)
@@ -190,6 +209,7 @@ struct AudienceState: Sendable {
             left.append(key)
         }
         _ = table.live.remove(UInt32(row))
+        for purpose in Array(consents.keys) { _ = consents[purpose]?.remove(UInt32(row)) }
         rowOf[customerIDs[row]] = nil
         customerIDs[row] = 0
         return left
@@ -298,12 +318,28 @@ struct AudienceState: Sendable {
     }
 
     /// Re-evaluates the rule-based audiences `include` selects, for all rows, in dependency order
-    /// (callers diff the members before and after).
+    /// (callers diff the members before and after). Segments with a consent purpose keep only
+    /// the rows holding a grant, those not re-evaluated (static snapshots) included.
     mutating func evaluate(where include: (AudienceDefinition) -> Bool) throws {
+        for (key, definition) in definitions where definition.consentPurpose != nil {
+            if let held = members[key] { members[key] = consenting(key, held) }
+        }
         for key in order {
             guard let definition = definitions[key], include(definition), let rule = rules[key] else { continue }
-            members[key] = try evaluator.evaluate(rule)
+            members[key] = consenting(key, try evaluator.evaluate(rule))
         }
+    }
+
+    /// The rows of `bitmap` that may be in `key`: those holding a grant of its consent purpose.
+    func consenting(_ key: AudienceKey, _ bitmap: RoaringBitmap) -> RoaringBitmap {
+        guard let purpose = definitions[key]?.consentPurpose else { return bitmap }
+        return bitmap.intersection(consents[purpose] ?? RoaringBitmap())
+    }
+
+    /// Whether a row may be in `key` as far as consent goes.
+    func hasConsent(_ key: AudienceKey, row: Int) -> Bool {
+        guard let purpose = definitions[key]?.consentPurpose else { return true }
+        return consents[purpose]?.contains(UInt32(row)) ?? false
     }
 
     /// Re-evaluates the real-time audiences for some live rows (after their data changed).
@@ -317,7 +353,7 @@ struct AudienceState: Sendable {
             else { continue }
             let evaluator = self.evaluator
             for row in live {
-                let inside = try evaluator.matches(rule, row: row)
+                let inside = try evaluator.matches(rule, row: row) && hasConsent(key, row: row)
                 let was = members[key]?.contains(UInt32(row)) ?? false
                 if inside == was { continue }
                 if inside {
@@ -327,6 +363,16 @@ struct AudienceState: Sendable {
                     _ = members[key]?.remove(UInt32(row))
                     changes[key, default: Delta()].exit.append(customerIDs[row])
                 }
+            }
+        }
+        // Segments with a consent purpose that are not re-evaluated in real time (static
+        // snapshots, hourly and daily segments): a customer whose grant went away leaves at once;
+        // a new grant counts from the next evaluation.
+        for (key, definition) in definitions where definition.consentPurpose != nil {
+            if definition.updateMode == .realtime, definition.type != .static, rules[key] != nil { continue }
+            for row in live where members[key]?.contains(UInt32(row)) == true && !hasConsent(key, row: row) {
+                _ = members[key]?.remove(UInt32(row))
+                changes[key, default: Delta()].exit.append(customerIDs[row])
             }
         }
         return changes

@@ -20,11 +20,14 @@ public final class ImportService: Sendable {
     private let clock: WallClock
     private let metrics: any MetricsSink
     private let logger: Logger
+    /// Rows naming a customer erased with suppression are rejected (`erased_subject`).
+    private let tombstones: ErasureTombstones?
 
     public init(
         store: any PanoramaStore, pipeline: IngestPipeline, orders: OrderService, clock: WallClock,
-        metrics: any MetricsSink, logger: Logger
+        metrics: any MetricsSink, logger: Logger, tombstones: ErasureTombstones? = nil
     ) {
+        self.tombstones = tombstones
         self.store = store
         self.pipeline = pipeline
         self.orders = orders
@@ -50,7 +53,22 @@ public final class ImportService: Sendable {
         var report = try await preparer.run(progress: progress) { batch in
             if dryRun { return [] }
             var rejections: [ImportRowRejection] = []
-            let messages = Self.messages(batch, receivedAt: receivedAt, rejections: &rejections)
+            var messages = Self.messages(batch, receivedAt: receivedAt, rejections: &rejections)
+            if let checker = try await self.tombstones?.checker(workspaceID: workspaceID) {
+                var kept: [TrackingMessage] = []
+                let verdicts = checker.erased(messages.map(\.identifiers))
+                for (message, (place, erased)) in zip(messages, zip(Self.places(batch), verdicts)) {
+                    guard erased else {
+                        kept.append(message)
+                        continue
+                    }
+                    rejections.append(
+                        ImportRowRejection(
+                            line: place.line, rows: place.rows, code: "erased_subject",
+                            message: "the row names a person who was erased and asked not to be recorded again"))
+                }
+                messages = kept
+            }
             let refundedIDs: [String]
             if case .orders(let list) = batch {
                 refundedIDs = list.filter { $0.status == "refunded" && $0.amountCents > 0 }.map(\.externalID)
@@ -80,6 +98,15 @@ public final class ImportService: Sendable {
         let stored = dryRun ? 0 : report.accepted
         metrics.increment("panorama_imported_rows_total", labels: [("kind", options.kind.rawValue)], by: stored)
         return report
+    }
+
+    /// The source line and row count of each message `messages` makes from a batch, in its order.
+    static func places(_ batch: PreparedBatch) -> [(line: Int, rows: Int)] {
+        switch batch {
+        case .customers(let customers): customers.map { ($0.line, 1) }
+        case .orders(let prepared): prepared.filter { $0.amountCents >= 0 }.map { ($0.line, $0.rows) }
+        case .events(let events): events.map { ($0.line, 1) }
+        }
     }
 
     /// Messages for the pipeline: one per prepared value; what cannot be stored is rejected here.

@@ -3,6 +3,7 @@ import PanoramaCore
 import PanoramaEngine
 import PanoramaStore
 import ServiceLifecycle
+import Synchronization
 
 /// What happened to the messages of one submitted batch once it is durable.
 public struct IngestOutcome: Sendable, Equatable {
@@ -34,6 +35,9 @@ public final class IngestPipeline: Service, Sendable {
         case merges([ManualMerge], reply: CheckedContinuation<[Result<MergeRecord, PanoramaError>], any Error>)
         /// Identifier types changed: rebuild the workspace's graph from the store.
         case reload(workspaceID: Int64, reply: CheckedContinuation<Void, Never>)
+        /// Work that removes identity rows (erasure): run with nothing in flight, then the graph is
+        /// rebuilt from the store.
+        case exclusive(workspaceID: Int64, body: @Sendable () async -> Void, reply: CheckedContinuation<Void, Never>)
     }
 
     private let queue = BatchQueue<Work>()
@@ -73,6 +77,31 @@ public final class IngestPipeline: Service, Sendable {
         await withCheckedContinuation { reply in
             if !queue.push(.reload(workspaceID: workspaceID, reply: reply)) { reply.resume() }
         }
+    }
+
+    /// Runs `body` (which deletes profiles or identifiers from the store) once everything
+    /// submitted before it is committed and before anything submitted after it is resolved; the
+    /// workspace's graph is then rebuilt from the store on its next use. On a store several nodes
+    /// share, `body` must record an identity reset (`PrivacyStore.erase` does) so that the other
+    /// nodes rebuild theirs too. Throws what `body` throws.
+    public func pausingIdentity<T: Sendable>(
+        workspaceID: Int64, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let outcome = Outcome<T>()
+        await withCheckedContinuation { (reply: CheckedContinuation<Void, Never>) in
+            let work = Work.exclusive(
+                workspaceID: workspaceID,
+                body: {
+                    let result: Result<T, any Error>
+                    do { result = .success(try await body()) } catch { result = .failure(error) }
+                    outcome.value.withLock { $0 = result }
+                }, reply: reply)
+            if !queue.push(work) { reply.resume() }
+        }
+        guard let result = outcome.value.withLock({ $0 }) else {
+            throw PanoramaError.unavailable("the server is shutting down; retry on another node")
+        }
+        return try result.get()
     }
 
     /// Undoes a logged merge; returns the merge as it is now recorded.
@@ -137,6 +166,11 @@ public final class IngestPipeline: Service, Sendable {
             queue.finish()
         }
     }
+}
+
+/// Where an exclusive body leaves its result for the caller.
+private final class Outcome<T: Sendable>: Sendable {
+    let value = Mutex<Result<T, any Error>?>(nil)
 }
 
 /// A merge decided outside identity resolution.
@@ -216,21 +250,28 @@ private struct Writer {
             var undos: [(Int64, Int64, CheckedContinuation<MergeRecord, any Error>)] = []
             var batches: [([ManualMerge], CheckedContinuation<[Result<MergeRecord, PanoramaError>], any Error>)] = []
             var reloads: [(Int64, CheckedContinuation<Void, Never>)] = []
+            var exclusives: [(Int64, @Sendable () async -> Void, CheckedContinuation<Void, Never>)] = []
             for work in batch {
                 switch work {
                 case .ingest(let w, let m, let r): ingests.append((w, m, r))
                 case .undo(let w, let m, let r): undos.append((w, m, r))
                 case .merges(let m, let r): batches.append((m, r))
                 case .reload(let w, let r): reloads.append((w, r))
+                case .exclusive(let w, let body, let r): exclusives.append((w, body, r))
                 }
             }
-            if !reloads.isEmpty {
+            if !reloads.isEmpty || !exclusives.isEmpty {
                 // Settle what is in flight first: the reloaded graph must include it.
                 if let current = inflight {
                     inflight = nil
                     _ = await finish(current.prepared, current.task.result)
                 }
                 for (workspaceID, reply) in reloads {
+                    graphs[workspaceID] = nil
+                    reply.resume()
+                }
+                for (workspaceID, body, reply) in exclusives {
+                    await body()
                     graphs[workspaceID] = nil
                     reply.resume()
                 }
@@ -289,6 +330,11 @@ private struct Writer {
                     ingests.append((w, m, r))
                 case .reload(let w, let r):
                     graphs[w] = nil
+                    r.resume()
+                case .exclusive(let w, let body, let r):
+                    await body()
+                    graphs[w] = nil
+                    versions[w] = nil
                     r.resume()
                 case .undo(let w, let m, let r):
                     do {
@@ -354,6 +400,11 @@ private struct Writer {
             return
         }
         let changes = try await session.changes(workspaceID: workspaceID, since: version)
+        if changes.reset {
+            // Profiles were erased on some node: rows are gone, so load the graph afresh.
+            versions[workspaceID] = nil
+            return
+        }
         if !changes.customers.isEmpty || !changes.identifiers.isEmpty {
             let identity: IdentitySettings
             if let built = builtWith[workspaceID] { identity = built } else {

@@ -28,17 +28,24 @@ public final class IngestService: Sendable {
     private let metrics: any MetricsSink
     private let orders: OrderService?
     private let loyalty: LoyaltyService?
+    private let privacy: PrivacyService?
 
     public init(
         pipeline: IngestPipeline, settings: WorkspaceSettingsCache, metrics: any MetricsSink,
-        orders: OrderService? = nil, loyalty: LoyaltyService? = nil
+        orders: OrderService? = nil, loyalty: LoyaltyService? = nil, privacy: PrivacyService? = nil
     ) {
         self.pipeline = pipeline
         self.settings = settings
         self.metrics = metrics
         self.orders = orders
         self.loyalty = loyalty
+        self.privacy = privacy
     }
+
+    /// The refusal of a message naming a customer erased with suppression.
+    static let erasedSubject = PanoramaError(
+        .badRequest, code: "erased_subject",
+        message: "the message names a person who was erased and asked not to be recorded again; it was dropped")
 
     /// Parses a request body as JSON, with an error that says where it broke.
     public static func parse(_ body: [UInt8]) throws(PanoramaError) -> JSONValue {
@@ -61,12 +68,15 @@ public final class IngestService: Sendable {
     ) async throws -> IngestResult {
         let decoder = TrackingMessageDecoder(settings: try await settings.identity(workspaceID))
         var messages: [TrackingMessage] = []
+        /// The batch index of each message in `messages`.
+        var positions: [Int] = []
         var rejected: [(index: Int, error: PanoramaError)] = []
         let makeID: () -> String = { "srv-" + UUID().uuidString.lowercased() }
         if let endpoint {
             do throws(PanoramaError) {
                 messages.append(
                     try decoder.decode(body, impliedType: endpoint, receivedAt: receivedAt, makeMessageID: makeID))
+                positions.append(0)
             } catch {
                 count([error])
                 throw error
@@ -98,6 +108,7 @@ public final class IngestService: Sendable {
                         try decoder.decode(
                             item, impliedType: nil, receivedAt: receivedAt, batchSentAt: batchSentAt,
                             field: "batch[\(index)]", makeMessageID: makeID))
+                    positions.append(index)
                 } catch {
                     rejected.append((index, error))
                 }
@@ -110,7 +121,30 @@ public final class IngestService: Sendable {
                     message: "no message of the batch is valid; first problem: \(first.message)", field: first.field)
             }
         }
+        // Suppressed erasures: messages naming an erased person are dropped and reported.
+        if let checker = try await privacy?.tombstones.checker(workspaceID: workspaceID) {
+            var kept: [TrackingMessage] = []
+            var erased = 0
+            let verdicts = checker.erased(messages.map(\.identifiers))
+            for (message, (position, isErased)) in zip(messages, zip(positions, verdicts)) {
+                if isErased {
+                    rejected.append((position, Self.erasedSubject))
+                    erased += 1
+                } else {
+                    kept.append(message)
+                }
+            }
+            if erased > 0 {
+                messages = kept
+                rejected.sort { $0.index < $1.index }
+                count(Array(repeating: Self.erasedSubject, count: erased))
+                if messages.isEmpty { return IngestResult(stored: 0, duplicates: 0, rejected: rejected) }
+            }
+        }
         let outcome = try await pipeline.submit(workspaceID: workspaceID, messages: messages)
+        // Consent changes the messages carried (identify traits, Consent Granted / Revoked).
+        try await privacy?.trackedConsents(
+            workspaceID: workspaceID, messages: messages, customerIDs: outcome.customerIDs)
         if let orders {
             // Orders and refunds that came as ecommerce events, once the events are durable. Resends
             // (duplicates) go through again: what a crash interrupted here is finished by the

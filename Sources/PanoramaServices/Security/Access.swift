@@ -30,6 +30,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable, Codable, Compa
     case auditRead = "audit.read"
     case clusterRead = "cluster.read"
     case insightsRead = "insights.read"
+    /// Data subject rights: a customer's privacy export and erasure (owner and admin only).
+    case privacyManage = "privacy.manage"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 }

@@ -26,14 +26,17 @@ public struct Configuration: Sendable {
     public var tls: TLSFiles?
     /// Days audit log entries are kept (at least 1).
     public var auditRetentionDays: Int
+    /// Days events are kept before the daily retention job deletes them; nil keeps them forever.
+    public var eventRetentionDays: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
         synchronous: SQLiteStore.Synchronous = .full, bootstrapWriteKey: String? = nil,
         bootstrapAdminKey: String? = nil, logLevel: Logger.Level = .info, databaseURL: String? = nil,
         rateLimits: RateLimitSettings = RateLimitSettings(), tls: TLSFiles? = nil,
-        auditRetentionDays: Int = AuditService.defaultRetentionDays
+        auditRetentionDays: Int = AuditService.defaultRetentionDays, eventRetentionDays: Int? = nil
     ) {
+        self.eventRetentionDays = eventRetentionDays
         self.databaseURL = databaseURL
         self.rateLimits = rateLimits
         self.tls = tls
@@ -71,6 +74,8 @@ public struct Services: Sendable {
     /// Request limits of the HTTP APIs and the sign-in limiter (`rateLimiters.allowLogin`).
     public let rateLimiters: RateLimiters
     public let audit: AuditService
+    /// Consent, access, erasure and retention (PIPL / GDPR).
+    public let privacy: PrivacyService
     /// Changes between the nodes sharing a PostgreSQL store (nil on SQLite, where a node is alone).
     public let changeBroadcast: PostgresChangeBroadcast?
     public let logger: Logger
@@ -132,10 +137,10 @@ public struct Services: Sendable {
         self.orders = OrderService(
             store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger,
             observers: [loyalty, audiences])
-        self.ingest = IngestService(
-            pipeline: pipeline, settings: settings, metrics: metrics, orders: orders, loyalty: loyalty)
+        let tombstones = ErasureTombstones(store: store, logger: logger)
         self.imports = ImportService(
-            store: store, pipeline: pipeline, orders: orders, clock: clock, metrics: metrics, logger: logger)
+            store: store, pipeline: pipeline, orders: orders, clock: clock, metrics: metrics, logger: logger,
+            tombstones: tombstones)
         self.profiles = ProfileService(store: store, settings: settings)
         self.maintenance = StoreMaintenance(store: store)
         self.cluster = ClusterService(
@@ -151,6 +156,13 @@ public struct Services: Sendable {
             nodeID: cluster.nodeID, logger: logger, receive: { audiences.received($0) },
             lost: { audiences.missedMessages() })
         if let changeBroadcast { audiences.connect(changeBroadcast) }
+        self.privacy = PrivacyService(
+            store: store, profiles: profiles, audiences: audiences, loyalty: loyalty, pipeline: pipeline, audit: audit,
+            tombstones: tombstones, broadcast: changeBroadcast, clock: clock,
+            logger: logger, eventRetentionDays: configuration.eventRetentionDays)
+        self.ingest = IngestService(
+            pipeline: pipeline, settings: settings, metrics: metrics, orders: orders, loyalty: loyalty,
+            privacy: privacy)
     }
 
     /// The long-running services a node runs beside its HTTP server.
@@ -161,10 +173,11 @@ public struct Services: Sendable {
         let cluster = cluster.services
         let store: [any Service] = (self.store as? PostgresStore).map { [$0] } ?? []
         let broadcast: [any Service] = changeBroadcast.map { [$0] } ?? []
+        let retention: [any Service] = privacy.makeScheduler(cluster: self.cluster, metrics: metrics).map { [$0] } ?? []
         return store + [cluster[0]] + broadcast + [pipeline, maintenance, audiences] + cluster.dropFirst()
             + [duplicates.scheduler]
             + [loyalty.makeScheduler(cluster: self.cluster, metrics: metrics)]
-            + [audit.makeScheduler(cluster: self.cluster, metrics: metrics)]
+            + [audit.makeScheduler(cluster: self.cluster, metrics: metrics)] + retention
     }
 
     /// On first start (no workspace yet) creates the `default` workspace with a write and an admin

@@ -12,7 +12,7 @@ enum PostgresSchema {
     /// its queries (`PostgresSchema+Orders.swift` …).
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
-        + audiencesMigrations + auditMigrations + accessMigrations
+        + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations
 
     static let foundation: [(name: String, sql: String)] = [
         (

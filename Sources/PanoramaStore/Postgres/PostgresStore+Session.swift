@@ -14,10 +14,14 @@ extension PostgresStore {
         /// Workspaces whose version this transaction already bumped.
         private let bumped = Mutex<Set<Int64>>([])
 
-        init(store: PostgresStore, connection: PostgresConnection, versions: [Int64: Int64]) {
+        /// Per locked workspace, the identity version of its latest erasure (0: none).
+        private let resets: [Int64: Int64]
+
+        init(store: PostgresStore, connection: PostgresConnection, versions: [Int64: Int64], resets: [Int64: Int64]) {
             self.store = store
             self.connection = connection
             self.versions = Mutex(versions)
+            self.resets = resets
         }
 
         var logger: Logger { store.logger }
@@ -53,15 +57,23 @@ extension PostgresStore {
             let identifiers = try await store.all(
                 "SELECT type, value, customer_id FROM identifiers WHERE workspace_id = \(workspaceID)",
                 on: connection, as: (String, String, Int64).self)
+            // Ids of erased profiles are never given out again.
+            let erased = try await store.all(
+                "SELECT erased_through FROM customer_id_watermarks WHERE workspace_id = \(workspaceID)",
+                on: connection, as: Int64.self)
             return IdentitySnapshot(
                 customers: customers.map { ($0.0, $0.1) },
                 identifiers: identifiers.map { (Identifier(type: $0.0, value: $0.1), $0.2) },
-                maxCustomerID: customers.map(\.0).max() ?? 0, version: version(workspaceID: workspaceID))
+                maxCustomerID: max(customers.map(\.0).max() ?? 0, erased.first ?? 0),
+                version: version(workspaceID: workspaceID))
         }
 
         func changes(workspaceID: Int64, since version: Int64) async throws -> IdentityChanges {
             let current = self.version(workspaceID: workspaceID)
             guard current > version else { return IdentityChanges(customers: [], identifiers: [], version: current) }
+            if (resets[workspaceID] ?? 0) > version {
+                return IdentityChanges(customers: [], identifiers: [], version: current, reset: true)
+            }
             let customers = try await store.all(
                 """
                 SELECT id, canonical_id FROM customers WHERE workspace_id = \(workspaceID) AND version > \(version)

@@ -176,10 +176,14 @@ public final class PostgresStore: PanoramaStore, Service {
         let ids = Array(Set(workspaceIDs)).sorted()
         return try await transaction { connection in
             let rows = try await self.all(
-                "SELECT id, identity_version FROM workspaces WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE",
-                on: connection, as: (Int64, Int64).self)
+                """
+                SELECT id, identity_version, identity_reset_version FROM workspaces WHERE id = ANY(\(ids))
+                ORDER BY id FOR UPDATE
+                """, on: connection, as: (Int64, Int64, Int64).self)
             let session = Session(
-                store: self, connection: connection, versions: Dictionary(uniqueKeysWithValues: rows))
+                store: self, connection: connection,
+                versions: Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) }),
+                resets: Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.2) }))
             return try await body(session)
         }
     }

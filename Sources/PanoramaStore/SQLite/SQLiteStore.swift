@@ -125,6 +125,12 @@ public final class SQLiteStore: PanoramaStore {
                 customers.append((id, row[1]))
                 maxID = max(maxID, id)
             }
+            // Ids of erased profiles are never given out again.
+            maxID = max(
+                maxID,
+                try Int64.fetchOne(
+                    db, sql: "SELECT erased_through FROM customer_id_watermarks WHERE workspace_id = ?",
+                    arguments: [workspaceID]) ?? 0)
             var identifiers: [(identifier: Identifier, owner: Int64)] = []
             let i = try Row.fetchCursor(
                 db, sql: "SELECT type, value, customer_id FROM identifiers WHERE workspace_id = ?",

@@ -11,7 +11,7 @@ import Synchronization
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (figures and commands are kept in BENCHMARKS.md).",
-        subcommands: [Ingest.self, BenchPipeline.self, BenchDedup.self, BenchImportRead.self, BenchImport.self, BenchDedupJob.self, BenchGenerate.self, BenchTags.self])
+        subcommands: [Ingest.self, BenchPipeline.self, BenchDedup.self, BenchImportRead.self, BenchImport.self, BenchDedupJob.self, BenchGenerate.self, BenchTags.self, BenchTombstones.self])
 
     /// Loads a fresh server over loopback HTTP with Segment batches and reports durable throughput.
     struct Ingest: AsyncParsableCommand {
@@ -23,6 +23,10 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Events per batch request.") var batch: Int = 100
         @Option(help: "Distinct people the events come from.") var people: Int = 20_000
         @Option(help: "Share of identify calls (the rest are track calls), 0–1.") var identifyShare: Double = 0.1
+        @Option(
+            help: "Erasure tombstones to hold first (none of the load's people); every message is checked."
+        )
+        var tombstones: Int = 0
         @Option(help: "Commit durability: full or normal.") var sync: String = "full"
         @Option(name: .customLong("data-dir"), help: "Data directory (default: a new temporary one, removed after).")
         var dataDir: String?
@@ -56,6 +60,14 @@ struct Bench: AsyncParsableCommand {
             let built = try await buildApplication(config, logger: logger) { port in portBox.withLock { $0 = port } }
             let services = built.services
             let app = built.application
+            if tombstones > 0 {
+                // Suppressed erasures of people outside the load: the check runs, and never matches.
+                let ws = try await services.workspace(named: nil)
+                let now = services.clock.now()
+                let erased = (0..<tombstones).map { Identifier(type: "email", value: "erased-\($0)@example.org") }
+                let hashes = try await services.privacy.tombstones.tombstones(workspaceID: ws.id, of: erased, now: now)
+                try await services.store.recordErasureTombstones(workspaceID: ws.id, hashes, at: now)
+            }
             let server = Task { try await app.runService(gracefulShutdownSignals: []) }
             var port: Int?
             for _ in 0..<500 where port == nil {
@@ -89,6 +101,7 @@ struct Bench: AsyncParsableCommand {
                     JSONValue.object([
                         "benchmark": "ingest", "backend": .string(databaseURL == nil ? "sqlite" : "postgresql"),
                         "connections": .number(JSONNumber(connections)),
+                        "tombstones": .number(JSONNumber(tombstones)),
                         "batch": .number(JSONNumber(batch)), "sync": .string(sync),
                         "seconds": .number(JSONNumber(String(format: "%.2f", result.elapsed))),
                         "acknowledged_events": .number(JSONNumber(result.acknowledgedEvents)),
@@ -100,7 +113,9 @@ struct Bench: AsyncParsableCommand {
                     ]).jsonText)
             } else {
                 print("")
-                let backend = databaseURL == nil ? "SQLite, sync=\(sync)" : "PostgreSQL"
+                let backend =
+                    (databaseURL == nil ? "SQLite, sync=\(sync)" : "PostgreSQL")
+                    + (tombstones > 0 ? ", \(tombstones) erasure tombstones" : "")
                 print(
                     "ingest benchmark: \(connections) connections × batches of \(batch), \(backend), \(String(format: "%.1f", result.elapsed)) s"
                 )
