@@ -15,7 +15,7 @@ struct Panorama: AsyncParsableCommand {
         abstract: "Panorama — a self-hosted Customer Data Platform (客户数据平台).",
         subcommands: [
             Serve.self, Import.self, Export.self, Migrate.self, MigrateStore.self, Keys.self, Dedup.self, Bench.self,
-            Backup.self, Restore.self,
+            Backup.self, Restore.self, Users.self,
             AuditCommand.self, PrivacyCommand.self,
         ],
         defaultSubcommand: nil)
