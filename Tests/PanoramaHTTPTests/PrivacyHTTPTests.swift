@@ -186,6 +186,14 @@ import Testing
             #expect(body["rejected"]?.arrayValue?.first?["index"]?.numberValue?.int64 == 0)
             (status, _) = try await send(client, .get, "/api/v1/customers/by-identifier/anonymous_id/x1")
             #expect(status == .notFound)
+            // An order over REST naming them is refused too; one for someone else is taken.
+            (status, body) = try await send(
+                client, .post, "/api/v1/orders",
+                #"{"order_id": "E-1", "total": 10, "customer": {"email": "Gone@example.com"}}"#)
+            #expect(status == .conflict && http.code(body) == "erased_subject", "\(body)")
+            (status, body) = try await send(
+                client, .post, "/api/v1/orders", #"{"order_id": "E-2", "total": 10, "customer": {"user_id": "u2"}}"#)
+            #expect(status == .created, "\(body)")
             // Erasing it again: nothing left.
             (status, _) = try await send(client, .post, "/api/v1/customers/\(id)/erasure", "{}")
             #expect(status == .notFound)

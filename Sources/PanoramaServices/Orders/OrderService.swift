@@ -27,11 +27,15 @@ public final class OrderService: Sendable {
     private let metrics: any MetricsSink
     private let logger: Logger
     private let observers: [any OrderObserver]
+    /// Suppressed erasures: an order naming an erased person is refused (`erased_subject`).
+    private let tombstones: ErasureTombstones?
 
     public init(
         store: any PanoramaStore, pipeline: IngestPipeline, settings: WorkspaceSettingsCache, clock: WallClock,
-        metrics: any MetricsSink, logger: Logger, observers: [any OrderObserver] = []
+        metrics: any MetricsSink, logger: Logger, observers: [any OrderObserver] = [],
+        tombstones: ErasureTombstones? = nil
     ) {
+        self.tombstones = tombstones
         self.store = store
         self.pipeline = pipeline
         self.settings = settings
@@ -55,6 +59,11 @@ public final class OrderService: Sendable {
         var order = try OrderDecoder.order(object, defaultTime: now)
         order.source = "api"
         let identifiers = try await customerIdentifiers(workspaceID: workspaceID, object["customer"])
+        if let checker = try await tombstones?.checker(workspaceID: workspaceID), checker.matchesAny(identifiers) {
+            throw PanoramaError.conflict(
+                "erased_subject",
+                "this person's data was erased at their request and their identifiers are suppressed; the order is refused / 该客户已按本人要求删除并屏蔽，订单被拒绝")
+        }
         let previous = try await store.order(workspaceID: workspaceID, externalID: order.externalID)
         // The message id is the order id and a digest of the body: a resend is a duplicate (nothing
         // changes), a changed order is a new message that updates it.

@@ -134,10 +134,10 @@ public struct Services: Sendable {
                 for (workspaceID, ids) in changed { audiences.customersChanged(workspaceID: workspaceID, ids: ids) }
             })
         self.loyalty = LoyaltyService(store: store, clock: clock, logger: logger)
+        let tombstones = ErasureTombstones(store: store, logger: logger)
         self.orders = OrderService(
             store: store, pipeline: pipeline, settings: settings, clock: clock, metrics: metrics, logger: logger,
-            observers: [loyalty, audiences])
-        let tombstones = ErasureTombstones(store: store, logger: logger)
+            observers: [loyalty, audiences], tombstones: tombstones)
         self.imports = ImportService(
             store: store, pipeline: pipeline, orders: orders, clock: clock, metrics: metrics, logger: logger,
             tombstones: tombstones)
