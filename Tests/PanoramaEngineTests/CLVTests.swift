@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import PanoramaEngine
+
+/// BG/NBD and Gamma-Gamma fitted on the real CDNOW sample reproduce the published parameters.
+@Suite struct CLVTests {
+    /// `ID,x,t_x,T,zbar` of the 2,357 CDNOW customers (weeks), from ../shared/data.
+    static func cdnow() throws -> [PurchaseSummary] {
+        let shared = ProcessInfo.processInfo.environment["PANORAMA_SHARED"] ?? "../shared"
+        let text = try String(
+            contentsOfFile: shared + "/data/cdnow/cdnow_customers_summary_with_transactions.csv", encoding: .utf8)
+        return text.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in
+            let f = line.split(separator: ",").compactMap { Double($0) }
+            return f.count == 5 ? PurchaseSummary(x: f[1], tx: f[2], T: f[3], meanValue: f[4]) : nil
+        }
+    }
+
+    /// Equal to two significant digits of the published value.
+    static func twoDigits(_ value: Double, _ published: Double) -> Bool {
+        let scale = pow(10, floor(log10(abs(published))) - 1)
+        return abs(value - published) <= 0.5 * scale + 1e-12
+    }
+
+    @Test func bgnbdOnCDNOWMatchesFaderHardieLee() throws {
+        let customers = try Self.cdnow()
+        #expect(customers.count == 2_357)
+        let started = ContinuousClock.now
+        let model = BGNBD.fit(customers)
+        let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
+        print(String(format: "[clv] BG/NBD fit on CDNOW: r %.4f alpha %.4f a %.4f b %.4f in %.3f s", model.r, model.alpha, model.a, model.b, seconds))
+        #expect(Self.twoDigits(model.r, 0.243), "r \(model.r)")
+        #expect(Self.twoDigits(model.alpha, 4.414), "alpha \(model.alpha)")
+        #expect(Self.twoDigits(model.a, 0.793), "a \(model.a)")
+        #expect(Self.twoDigits(model.b, 2.426), "b \(model.b)")
+        // The published maximum of the log-likelihood is −9,582.4.
+        let ll = customers.reduce(0) { $0 + model.logLikelihood($1) }
+        #expect(abs(ll - -9582.4) < 0.5, "\(ll)")
+        // P(alive) and expectations behave: a customer who bought often and recently is likely alive.
+        let recent = PurchaseSummary(x: 10, tx: 38, T: 39)
+        let lapsed = PurchaseSummary(x: 10, tx: 5, T: 39)
+        #expect(model.probabilityAlive(recent) > 0.9 && model.probabilityAlive(lapsed) < 0.1)
+        #expect(model.probabilityAlive(PurchaseSummary(x: 0, tx: 0, T: 39)) == 1)
+        #expect(model.expectedPurchases(next: 39, given: recent) > model.expectedPurchases(next: 39, given: lapsed))
+        // FHL 2005: a customer with x = 2, t_x = 30.43, T = 38.86 expects about 1.23 purchases in 39 weeks.
+        let example = model.expectedPurchases(next: 39, given: PurchaseSummary(x: 2, tx: 30.43, T: 38.86))
+        #expect(abs(example - 1.226) < 0.01, "\(example)")
+    }
+
+    @Test func gammaGammaOnCDNOWMatchesFaderHardie() throws {
+        let customers = try Self.cdnow()
+        #expect(customers.filter { $0.x > 0 }.count == 946)
+        let model = GammaGamma.fit(customers)
+        print(String(format: "[clv] Gamma-Gamma fit on CDNOW: p %.3f q %.3f gamma %.3f", model.p, model.q, model.gamma))
+        #expect(Self.twoDigits(model.p, 6.25), "p \(model.p)")
+        #expect(Self.twoDigits(model.q, 3.74), "q \(model.q)")
+        #expect(Self.twoDigits(model.gamma, 15.44), "gamma \(model.gamma)")
+        let spender = PurchaseSummary(x: 5, tx: 30, T: 39, meanValue: 60)
+        let expected = model.expectedMeanValue(spender)
+        #expect(expected > 35 && expected < 60)  // shrunk from 60 toward the population mean
+    }
+}
