@@ -211,3 +211,29 @@ enum NelderMead {
         return (simplex[index], values[index])
     }
 }
+
+/// Ranking quality of a score against a binary outcome.
+public enum ROC {
+    /// The area under the ROC curve: the probability that a random positive scores above a random
+    /// negative (ties count half), by ranks in O(n log n).
+    public static func auc(scores: [Double], labels: [Bool]) -> Double {
+        precondition(scores.count == labels.count, "one label per score")
+        let order = scores.indices.sorted { scores[$0] < scores[$1] }
+        var rankSum = 0.0
+        var positives = 0.0
+        var i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
+            let averageRank = Double(i + j) / 2 + 1
+            for k in i...j where labels[order[k]] {
+                rankSum += averageRank
+                positives += 1
+            }
+            i = j + 1
+        }
+        let negatives = Double(order.count) - positives
+        guard positives > 0, negatives > 0 else { return .nan }
+        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
+    }
+}
