@@ -293,16 +293,16 @@ struct RuleProgramBuilder {
         case .binary(let op, let l, let r) where op == .and || op == .or:
             return junction(op == .and, [try condition(l), try condition(r)])
         case .binary(let op, let l, let r) where op.isComparison:
-            let common = try commonType([l, r], at: e.span)
+            let common = try RuleSemantics.commonType([l, r])
             return compare(Comparison(op)!, try operand(l, as: common), try operand(r, as: common))
         case .inList(let subject, let items, let negated):
-            let common = try commonType([subject] + items, at: e.span)
+            let common = try RuleSemantics.commonType([subject] + items)
             var operands: [Operand] = []
             for item in items { operands.append(try operand(item, as: common)) }
             let found = inList(try operand(subject, as: common), operands)
             return negated ? not(found) : found
         case .between(let subject, let low, let high, let negated):
-            let common = try commonType([subject, low, high], at: e.span)
+            let common = try RuleSemantics.commonType([subject, low, high])
             let within = between(
                 try operand(subject, as: common), try operand(low, as: common), try operand(high, as: common))
             return negated ? not(within) : within
@@ -327,19 +327,6 @@ struct RuleProgramBuilder {
             case .string, .codes: throw RuleEvaluationError.unchecked(e)
             }
         }
-    }
-
-    private func commonType(_ expressions: [RuleExpression], at span: SourceSpan) throws(RuleEvaluationError)
-        -> RuleType
-    {
-        var common = RuleType.null
-        for e in expressions {
-            guard let type = e.type, let next = RuleType.common(common, type) else {
-                throw RuleEvaluationError.unchecked(e)
-            }
-            common = next
-        }
-        return common
     }
 
     private mutating func compare(_ op: Comparison, _ l: Operand, _ r: Operand) -> Int {

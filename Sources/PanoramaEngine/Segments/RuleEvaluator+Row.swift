@@ -38,16 +38,16 @@ struct RuleRowInterpreter {
         case .binary(.or, let l, let r):
             return try truth(l).or(try truth(r))
         case .binary(let op, let l, let r) where op.isComparison:
-            let common = try commonType([l, r])
+            let common = try RuleSemantics.commonType([l, r])
             return Self.compare(Comparison(op)!, try value(l, as: common), try value(r, as: common))
         case .inList(let subject, let items, let negated):
-            let common = try commonType([subject] + items)
+            let common = try RuleSemantics.commonType([subject] + items)
             let x = try value(subject, as: common)
             var found = Truth.false
             for item in items { found = found.or(Self.compare(.equal, x, try value(item, as: common))) }
             return negated ? found.negated : found
         case .between(let subject, let low, let high, let negated):
-            let common = try commonType([subject, low, high])
+            let common = try RuleSemantics.commonType([subject, low, high])
             let x = try value(subject, as: common)
             let within = Self.compare(.greaterOrEqual, x, try value(low, as: common))
                 .and(Self.compare(.lessOrEqual, x, try value(high, as: common)))
@@ -76,17 +76,6 @@ struct RuleRowInterpreter {
         case (.string(let a), .string(let b)): Truth(op.holds(RuleSemantics.compare(a, b)))
         default: .unknown
         }
-    }
-
-    private func commonType(_ expressions: [RuleExpression]) throws(RuleEvaluationError) -> RuleType {
-        var common = RuleType.null
-        for e in expressions {
-            guard let type = e.type, let next = RuleType.common(common, type) else {
-                throw RuleEvaluationError.unchecked(e)
-            }
-            common = next
-        }
-        return common
     }
 
     // MARK: Values

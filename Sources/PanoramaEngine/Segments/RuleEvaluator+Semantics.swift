@@ -86,6 +86,18 @@ enum Comparison: Sendable {
 /// leave `Int64` yields NULL; SQLite would switch to floating point instead, so rules must keep
 /// to magnitudes well below 9.2 × 10¹⁸ (money in ten-thousandths leaves room for 9 × 10¹⁴).
 enum RuleSemantics {
+    /// The type a comparison, IN list or BETWEEN evaluates its checked operands in.
+    static func commonType(_ expressions: [RuleExpression]) throws(RuleEvaluationError) -> RuleType {
+        var common = RuleType.null
+        for e in expressions {
+            guard let type = e.type, let next = RuleType.common(common, type) else {
+                throw RuleEvaluationError.unchecked(e)
+            }
+            common = next
+        }
+        return common
+    }
+
     /// Decimals are stored times 10⁴.
     static let decimalScale = Column.decimalScale
     /// Seconds in a day (no leap seconds, as in Unix time).

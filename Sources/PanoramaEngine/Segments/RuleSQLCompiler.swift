@@ -74,7 +74,7 @@ public struct RuleSQLCompiler {
         case .binary(.or, let l, let r):
             return "(\(try sql(l)) OR \(try sql(r)))"
         case .binary(let op, let l, let r) where op.isComparison:
-            let common = try commonType([l, r])
+            let common = try RuleSemantics.commonType([l, r])
             let symbol = op == .notEqual ? "<>" : op.rawValue
             return "(\(try sql(l, as: common)) \(symbol) \(try sql(r, as: common)))"
         case .binary(let op, let l, let r):
@@ -89,10 +89,10 @@ public struct RuleSQLCompiler {
             default: return "((\(a) * \(scale)) / NULLIF(\(b), 0))"
             }
         case .inList(let subject, let items, let negated):
-            let common = try commonType([subject] + items)
+            let common = try RuleSemantics.commonType([subject] + items)
             return "(\(try sql(subject, as: common))\(negated ? " NOT" : "") IN (\(try list(items, as: common))))"
         case .between(let subject, let low, let high, let negated):
-            let common = try commonType([subject, low, high])
+            let common = try RuleSemantics.commonType([subject, low, high])
             let bounds = "\(try sql(low, as: common)) AND \(try sql(high, as: common))"
             return "(\(try sql(subject, as: common))\(negated ? " NOT" : "") BETWEEN \(bounds))"
         case .isNull(let subject, let negated):
@@ -132,17 +132,6 @@ public struct RuleSQLCompiler {
         var parts: [String] = []
         for e in expressions { parts.append(try sql(e, as: type)) }
         return parts.joined(separator: ", ")
-    }
-
-    private func commonType(_ expressions: [RuleExpression]) throws(RuleEvaluationError) -> RuleType {
-        var common = RuleType.null
-        for e in expressions {
-            guard let type = e.type, let next = RuleType.common(common, type) else {
-                throw RuleEvaluationError.unchecked(e)
-            }
-            common = next
-        }
-        return common
     }
 
     // MARK: Dates
