@@ -16,7 +16,7 @@ struct Panorama: AsyncParsableCommand {
         subcommands: [
             Serve.self, Import.self, Export.self, Migrate.self, MigrateStore.self, Keys.self, Dedup.self, Bench.self,
             Backup.self, Restore.self, Users.self,
-            AuditCommand.self, PrivacyCommand.self,
+            AuditCommand.self, PrivacyCommand.self, EncryptionCommand.self,
         ],
         defaultSubcommand: nil)
 }
@@ -34,6 +34,16 @@ struct StoreOptions: ParsableArguments {
         name: .customLong("database-url"),
         help: "Use PostgreSQL instead of SQLite: postgres://user:password@host:5432/db (env PANORAMA_DATABASE_URL).")
     var databaseURL: String?
+
+    @Option(
+        name: .customLong("encryption-key-file"),
+        help: ArgumentHelp(
+            "File of encryption key lines, primary first (env PANORAMA_ENCRYPTION_KEY_FILE; or the keys themselves in "
+                + "PANORAMA_ENCRYPTION_KEYS). Default for SQLite: <data-dir>/encryption.key, made on first start."))
+    var encryptionKeyFile: String?
+
+    @Flag(name: .customLong("no-encryption"), help: "Store personal data in clear (not recommended).")
+    var noEncryption = false
 
     /// Flags, then `PANORAMA_*` variables, then defaults.
     func configuration(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
@@ -71,6 +81,11 @@ struct StoreOptions: ParsableArguments {
             }
             config.eventRetentionDays = days
         }
+        let (protection, note) = try FieldProtection.resolve(
+            environment: env, keyFile: encryptionKeyFile,
+            dataDirectory: config.databaseURL == nil ? config.dataDirectory : nil, disabled: noEncryption)
+        config.protection = protection
+        if let note { FileHandle.standardError.write(Data("panorama: \(note)\n".utf8)) }
         return config
     }
 }

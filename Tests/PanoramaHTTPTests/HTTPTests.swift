@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PanoramaCore
 import PanoramaServices
+import PanoramaStore
 import Prometheus
 import Testing
 
@@ -28,6 +29,11 @@ import Testing
         var config = Configuration(
             port: 0, dataDirectory: dir, synchronous: .normal, bootstrapWriteKey: Self.writeKey,
             bootstrapAdminKey: Self.adminKey)
+        // Personal data encrypted at rest, as `panorama serve` does by default.
+        config.protection = FieldProtection(
+            ring: try KeyRing.load(environment: [
+                KeyRing.environmentVariable: "http:" + Data(repeating: 9, count: 32).base64EncodedString()
+            ]))
         configure(&config)
         let built = try await buildApplication(config, logger: logger)
         #expect(built.issuedKeys.map(\.secret) == [Self.writeKey, Self.adminKey])
@@ -77,8 +83,14 @@ import Testing
                 client,
                 "/api/v1/customers?trait=city:上海".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)
             #expect(list["data"]?.arrayValue?.count == 1)
-            let (_, byPrefix) = try await get(client, "/api/v1/customers?identifier_type=email&identifier_prefix=a%40")
+            // Identifiers of types stored in clear are found by prefix; emails, stored encrypted, only whole.
+            let (_, byPrefix) = try await get(client, "/api/v1/customers?identifier_type=user_id&identifier_prefix=u")
             #expect(byPrefix["data"]?.arrayValue?.count == 1)
+            let (_, byEmail) = try await get(client, "/api/v1/customers?identifier_prefix=a%40b.com")
+            #expect(byEmail["data"]?.arrayValue?.count == 1)
+            let (_, byEmailPrefix) = try await get(
+                client, "/api/v1/customers?identifier_type=email&identifier_prefix=a%40")
+            #expect(byEmailPrefix["data"]?.arrayValue?.count == 0)
         }
     }
 

@@ -3,6 +3,7 @@ import PanoramaCore
 import Testing
 
 @testable import PanoramaServices
+@testable import PanoramaStore
 
 /// Shared fixtures for the data-protection suites: fixed keys so failures are reproducible.
 enum DataProtectionFixtures {

@@ -72,7 +72,8 @@ struct Harness {
 
     /// Runs `body` with a running pipeline; `location` lets a test reopen the same store (a restart).
     static func run<T: Sendable>(
-        location: String? = nil, _ body: @Sendable (Harness) async throws -> T
+        location: String? = nil, protection: FieldProtection = Harness.protection,
+        _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
         let backend = Backend.current
         let place: String
@@ -81,6 +82,8 @@ struct Harness {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = Configuration(dataDirectory: place, synchronous: .normal)
+        // Every service test runs with personal data encrypted at rest, as a server does by default.
+        configuration.protection = protection
         if backend == .postgres {
             configuration.databaseURL = place
         }
@@ -96,6 +99,12 @@ struct Harness {
             return try await body(harness)
         }
     }
+
+    /// The key every harness store encrypts with (fixed, so a test can reopen its store).
+    static let protection = FieldProtection(
+        ring: try! KeyRing.load(environment: [
+            KeyRing.environmentVariable: "test:" + Data(repeating: 7, count: 32).base64EncodedString()
+        ]))
 
     /// Sends one JSON request body as the endpoint would receive it.
     @discardableResult

@@ -90,7 +90,7 @@ struct StoreMigrationTests {
     /// The copy of `dir` into a new PostgreSQL database; returns the report and its URL.
     static func migrate(_ source: SQLiteStore) async throws -> (StoreMigration.Report, String) {
         let url = try await Backend.freshPostgresDatabase()
-        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"))
+        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"), protection: Harness.protection)
         defer { target.close() }
         try await target.waitUntilReachable()
         let report = try await StoreMigration.run(from: source, to: target) { _, _, _ in }
@@ -100,7 +100,7 @@ struct StoreMigrationTests {
     @Test func aMigratedDeploymentAnswersTheSameAndKeepsIngesting() async throws {
         // Given an SQLite deployment, and a late resend plus a new event left unindexed in its tail.
         let dir = try await Self.sqliteDeployment()
-        let source = try SQLiteStore(directory: dir, synchronous: .normal)
+        let source = try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection)
         let firstEvent = try #require(
             try await source.events(workspaceID: 1, customerIDs: Array(1...20), cursor: nil, limit: 100).items.last)
         var tail = IngestCommit()
@@ -204,7 +204,7 @@ struct StoreMigrationTests {
         // Given a store whose keys sort awkwardly: text keys that differ only after a U+0000,
         // characters COPY must escape, shared (non-unique) values, two workspaces.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-chunks-\(UUID())").path
-        let source = try SQLiteStore(directory: dir, synchronous: .normal)
+        let source = try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection)
         for name in ["one", "two"] { _ = try await source.createWorkspace(name: name, timeZone: "UTC", now: 0) }
         let values = [
             "a", "a\u{0}", "a\u{0}b", "a\u{1}", "ab", "tab\there", "new\nline", "cr\rx", "back\\slash", "\\N",
@@ -244,7 +244,7 @@ struct StoreMigrationTests {
 
         // When it is migrated three rows at a time.
         let url = try await Backend.freshPostgresDatabase()
-        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"))
+        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"), protection: Harness.protection)
         defer { target.close() }
         try await target.waitUntilReachable()
         let seen = Mutex<[String: [Int64]]>([:])
@@ -280,12 +280,12 @@ struct StoreMigrationTests {
     @Test func aTargetThatHoldsDataIsRefusedUntouched() async throws {
         // Given a deployment already migrated once.
         let dir = try await Self.sqliteDeployment()
-        let source = try SQLiteStore(directory: dir, synchronous: .normal)
+        let source = try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection)
         let (first, url) = try await Self.migrate(source)
         #expect(first.verified)
 
         // When it is migrated into the same database again.
-        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"))
+        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"), protection: Harness.protection)
         defer { target.close() }
         try await target.waitUntilReachable()
         let error = await #expect(throws: PanoramaError.self) {
@@ -306,8 +306,8 @@ struct StoreMigrationTests {
             try await Harness.run(location: url) { _ in }
         }
         let dir = try await Self.sqliteDeployment()
-        let source = try SQLiteStore(directory: dir, synchronous: .normal)
-        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"))
+        let source = try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection)
+        let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"), protection: Harness.protection)
         defer { target.close() }
         try await target.waitUntilReachable()
 

@@ -1,15 +1,5 @@
 import Foundation
-
-/// The kind of personal information a field holds, which decides how `Masking` hides it.
-public enum PIIKind: String, Codable, Sendable, Hashable, CaseIterable {
-    case phone
-    case email
-    /// A resident identity card number (居民身份证号), 18 or the old 15 characters.
-    case chineseID = "chinese_id"
-    case name
-    case address
-    case other
-}
+import PanoramaCore
 
 /// Field-level masking of personal information for roles without the permission to see it in
 /// clear: `13812348000` → `138****8000`, `张三` → `张*`, `alice@example.com` → `a***@example.com`.

@@ -17,27 +17,8 @@ public enum PIIPolicy {
         kind(ofName: name)
     }
 
-    private static let kinds: [String: PIIKind] = {
-        var map: [String: PIIKind] = [:]
-        for n in ["phone", "mobile", "phone_number", "mobile_phone", "tel", "telephone", "手机", "手机号", "电话"] {
-            map[n] = .phone
-        }
-        for n in ["email", "e_mail", "mail", "email_address", "邮箱"] { map[n] = .email }
-        for n in ["id_number", "id_card", "chinese_id", "national_id", "identity_card", "身份证", "身份证号"] {
-            map[n] = .chineseID
-        }
-        for n in ["name", "first_name", "last_name", "full_name", "firstname", "lastname", "real_name", "姓名"] {
-            map[n] = .name
-        }
-        for n in ["address", "street", "address_line1", "address_line2", "shipping_address", "billing_address", "地址"]
-        {
-            map[n] = .address
-        }
-        return map
-    }()
-
     private static func kind(ofName name: String) -> PIIKind? {
-        kinds[name.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")]
+        PersonalData.kind(ofName: name)
     }
 
     /// The identifier with its value masked when its type is personal information.

@@ -28,6 +28,8 @@ public struct Configuration: Sendable {
     public var auditRetentionDays: Int
     /// Days events are kept before the daily retention job deletes them; nil keeps them forever.
     public var eventRetentionDays: Int?
+    /// Encryption at rest of personal information (`FieldProtection.resolve` picks the keys).
+    public var protection: FieldProtection = .off
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
@@ -76,6 +78,8 @@ public struct Services: Sendable {
     public let audit: AuditService
     /// Consent, access, erasure and retention (PIPL / GDPR).
     public let privacy: PrivacyService
+    /// The background pass that seals clear values and re-encrypts after a key rotation.
+    public let protectionSweep: ProtectionSweep
     /// Changes between the nodes sharing a PostgreSQL store (nil on SQLite, where a node is alone).
     public let changeBroadcast: PostgresChangeBroadcast?
     public let logger: Logger
@@ -88,9 +92,11 @@ public struct Services: Sendable {
         logger: Logger
     ) async throws -> Services {
         guard let url = configuration.databaseURL else {
-            return try Services(configuration: configuration, clock: clock, metrics: metrics, logger: logger)
+            let services = try Services(configuration: configuration, clock: clock, metrics: metrics, logger: logger)
+            try await services.checkProtectionKeys()
+            return services
         }
-        let store = PostgresStore(url: try PostgresURL(url), logger: logger)
+        let store = PostgresStore(url: try PostgresURL(url), logger: logger, protection: configuration.protection)
         do {
             try await store.waitUntilReachable()
             _ = try await store.migrate(apply: true, now: clock.now())
@@ -98,7 +104,30 @@ public struct Services: Sendable {
             store.close()
             throw error
         }
-        return Services(configuration: configuration, store: store, clock: clock, metrics: metrics, logger: logger)
+        let services = Services(
+            configuration: configuration, store: store, clock: clock, metrics: metrics, logger: logger)
+        do {
+            try await services.checkProtectionKeys()
+        } catch {
+            store.close()
+            throw error
+        }
+        return services
+    }
+
+    /// Checks the encryption keys against the store (a wrong key or a missing one stops the start)
+    /// and warns about keys that wrote to the store but are no longer loaded.
+    public func checkProtectionKeys() async throws {
+        guard let sql = store as? any SQLStore else { return }
+        let retired = try await sql.checkProtectionKeys(now: clock.now())
+        if !retired.isEmpty {
+            logger.notice(
+                """
+                encryption keys that wrote to this store are not loaded; values under them cannot be read \
+                unless the rotation sweep finished (panorama encryption status)
+                """,
+                metadata: ["keys": "\(retired.joined(separator: ","))"])
+        }
     }
 
     /// Opens the SQLite store in the configured data directory and wires the services.
@@ -106,7 +135,9 @@ public struct Services: Sendable {
         configuration: Configuration, clock: WallClock = .system, metrics: any MetricsSink = NoMetrics(),
         logger: Logger
     ) throws {
-        let store = try SQLiteStore(directory: configuration.dataDirectory, synchronous: configuration.synchronous)
+        let store = try SQLiteStore(
+            directory: configuration.dataDirectory, synchronous: configuration.synchronous,
+            protection: configuration.protection)
         self.init(configuration: configuration, store: store, clock: clock, metrics: metrics, logger: logger)
     }
 
@@ -120,6 +151,7 @@ public struct Services: Sendable {
         self.clock = clock
         self.metrics = metrics
         self.logger = logger
+        self.protectionSweep = ProtectionSweep(store: store, logger: logger)
         self.rateLimiters = RateLimiters(configuration.rateLimits)
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)
@@ -178,6 +210,7 @@ public struct Services: Sendable {
             + [duplicates.scheduler]
             + [loyalty.makeScheduler(cluster: self.cluster, metrics: metrics)]
             + [audit.makeScheduler(cluster: self.cluster, metrics: metrics)] + retention
+            + (protectionSweep.makeScheduler(cluster: self.cluster, metrics: metrics).map { [$0] } ?? [])
     }
 
     /// On first start (no workspace yet) creates the `default` workspace with a write and an admin

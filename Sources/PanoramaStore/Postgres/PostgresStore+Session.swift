@@ -63,7 +63,8 @@ extension PostgresStore {
                 on: connection, as: Int64.self)
             return IdentitySnapshot(
                 customers: customers.map { ($0.0, $0.1) },
-                identifiers: identifiers.map { (Identifier(type: $0.0, value: $0.1), $0.2) },
+                identifiers: try store.protection.open(
+                    identifiers.map { (Identifier(type: $0.0, value: $0.1), $0.2) }, workspaceID: workspaceID),
                 maxCustomerID: max(customers.map(\.0).max() ?? 0, erased.first ?? 0),
                 version: version(workspaceID: workspaceID))
         }
@@ -85,11 +86,14 @@ extension PostgresStore {
                 """, on: connection, as: (String, String, Int64).self)
             return IdentityChanges(
                 customers: customers.map { ($0.0, $0.1) },
-                identifiers: identifiers.map { (Identifier(type: $0.0, value: $0.1), $0.2) }, version: current)
+                identifiers: try store.protection.open(
+                    identifiers.map { (Identifier(type: $0.0, value: $0.1), $0.2) }, workspaceID: workspaceID),
+                version: current)
         }
 
         func commit(_ commit: IngestCommit) async throws -> Set<Int> {
             guard !commit.isEmpty else { return [] }
+            let commit = try store.protection.seal(commit)
             try await writeCustomers(commit.customers)
             try await writeIdentifiers(commit.identifiers)
             for m in commit.merges {

@@ -21,9 +21,13 @@ public final class PostgresStore: PanoramaStore, Service {
     public let description: String
     /// The connection pool's run loop, for as long as the store is open.
     private let pool: Task<Void, Never>
+    /// Encryption at rest of personal information (`.off`: stored in clear).
+    public let protection: FieldProtection
 
-    /// Opens a store on `url`; connections are made as queries need them.
-    public init(url: PostgresURL, logger: Logger) {
+    /// Opens a store on `url`; connections are made as queries need them. Personal information is
+    /// written encrypted with `protection`'s keys.
+    public init(url: PostgresURL, logger: Logger, protection: FieldProtection = .off) {
+        self.protection = protection
         let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
@@ -216,11 +220,13 @@ public final class PostgresStore: PanoramaStore, Service {
                 AND (timestamp, id) < (\(position?.timestamp ?? Int64.max), \(position?.id ?? Int64.max))
             ORDER BY timestamp DESC, id DESC LIMIT \(Int64(limit + 1))
             """, as: EventRow.self)
-        let items = rows.prefix(limit).map { r in
-            StoredEvent(
-                id: r.0, customerID: r.1, messageID: r.2, type: MessageType(rawValue: r.3) ?? .track, event: r.4,
-                name: r.5, userID: r.6, anonymousID: r.7, groupID: r.8, previousID: r.9, timestamp: r.10,
-                originalTimestamp: r.11, sentAt: r.12, receivedAt: r.13, properties: r.14, traits: r.15, context: r.16)
+        let items = try rows.prefix(limit).map { r in
+            try protection.open(
+                StoredEvent(
+                    id: r.0, customerID: r.1, messageID: r.2, type: MessageType(rawValue: r.3) ?? .track, event: r.4,
+                    name: r.5, userID: r.6, anonymousID: r.7, groupID: r.8, previousID: r.9, timestamp: r.10,
+                    originalTimestamp: r.11, sentAt: r.12, receivedAt: r.13, properties: r.14, traits: r.15,
+                    context: r.16), workspaceID: workspaceID)
         }
         let next = rows.count > limit ? items.last.map { EventCursor(timestamp: $0.timestamp, id: $0.id).text } : nil
         return Page(items: Array(items), nextCursor: next)

@@ -10,7 +10,7 @@ enum SQLiteSchema {
     /// its queries (`SQLiteSchema+Orders.swift` …).
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
-        + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations
+        + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

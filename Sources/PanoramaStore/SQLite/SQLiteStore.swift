@@ -17,9 +17,13 @@ public final class SQLiteStore: PanoramaStore {
     let pool: DatabasePool
     /// The database file.
     public let path: String
+    /// Encryption at rest of personal information (`.off`: stored in clear).
+    public let protection: FieldProtection
 
-    /// Opens (creating if needed) `panorama.sqlite` in `directory` and migrates it.
-    public init(directory: String, synchronous: Synchronous = .full) throws {
+    /// Opens (creating if needed) `panorama.sqlite` in `directory` and migrates it; personal
+    /// information is written encrypted with `protection`'s keys.
+    public init(directory: String, synchronous: Synchronous = .full, protection: FieldProtection = .off) throws {
+        self.protection = protection
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.path = (directory as NSString).appendingPathComponent("panorama.sqlite")
         var config = Configuration()
@@ -138,7 +142,9 @@ public final class SQLiteStore: PanoramaStore {
             while let row = try i.next() {
                 identifiers.append((Identifier(type: row[0], value: row[1]), row[2]))
             }
-            return IdentitySnapshot(customers: customers, identifiers: identifiers, maxCustomerID: maxID)
+            return IdentitySnapshot(
+                customers: customers, identifiers: try protection.open(identifiers, workspaceID: workspaceID),
+                maxCustomerID: maxID)
         }
     }
 
@@ -175,6 +181,7 @@ public final class SQLiteStore: PanoramaStore {
 
     public func commit(_ commit: IngestCommit) async throws -> Set<Int> {
         guard !commit.isEmpty else { return [] }
+        let commit = try protection.seal(commit)
         // GRDB's async write runs the transaction on its writer queue, so the caller's thread is
         // free meanwhile (the ingest pipeline prepares the next group during this commit).
         let skipped = try await pool.write { db in
@@ -463,12 +470,12 @@ public final class SQLiteStore: PanoramaStore {
             args.append(limit + 1)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
         }
-        let items = rows.prefix(limit).map { row in
-            StoredEvent(
+        let items = try rows.prefix(limit).map { row in
+            try protection.open(StoredEvent(
                 id: row[0], customerID: row[1], messageID: row[2], type: MessageType(rawValue: row[3]) ?? .track,
                 event: row[4], name: row[5], userID: row[6], anonymousID: row[7], groupID: row[8], previousID: row[9],
                 timestamp: row[10], originalTimestamp: row[11], sentAt: row[12], receivedAt: row[13],
-                properties: row[14], traits: row[15], context: row[16])
+                properties: row[14], traits: row[15], context: row[16]), workspaceID: workspaceID)
         }
         var next: String?
         if rows.count > limit, let last = items.last {

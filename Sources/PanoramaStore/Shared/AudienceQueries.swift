@@ -238,8 +238,14 @@ extension SQLStore {
         q.bind(workspaceID)
         q.append(" AND ")
         q.inList("customer_id", customerIDs)
+        let protection = protection
         return try await fetch(q.query) {
-            (try $0.int(0), TraitValue(name: try $0.text(1), json: try $0.text(2), updatedAt: try $0.int(3)))
+            (
+                try $0.int(0),
+                try protection.open(
+                    TraitValue(name: try $0.text(1), json: try $0.text(2), updatedAt: try $0.int(3)),
+                    workspaceID: workspaceID)
+            )
         }
     }
 

@@ -311,8 +311,14 @@ extension SQLStore {
             q.bind(name)
         }
         q.append(")")
+        let protection = protection
         return try await fetch(q.query) {
-            (try $0.int(0), TraitValue(name: try $0.text(1), json: try $0.text(2), updatedAt: try $0.int(3)))
+            (
+                try $0.int(0),
+                try protection.open(
+                    TraitValue(name: try $0.text(1), json: try $0.text(2), updatedAt: try $0.int(3)),
+                    workspaceID: workspaceID)
+            )
         }
     }
 
@@ -331,6 +337,12 @@ extension SQLStore {
         q.append(" AND ")
         q.inList("c.canonical_id", liveIDs)
         q.append(" ORDER BY i.created_at, \(q.bytewise("i.type")), \(q.bytewise("i.value"))")
-        return try await fetch(q.query) { (try $0.int(0), Identifier(type: try $0.text(1), value: try $0.text(2))) }
+        let protection = protection
+        return try await fetch(q.query) {
+            (
+                try $0.int(0),
+                try protection.open(Identifier(type: try $0.text(1), value: try $0.text(2)), workspaceID: workspaceID)
+            )
+        }
     }
 }

@@ -125,9 +125,10 @@ extension SQLStore {
         return order
     }
 
-    /// Fills in the lines of these orders.
+    /// Fills in the lines of these orders (and opens their sealed properties).
     private func withItems(_ orders: [Order], workspaceID: Int64) async throws -> [Order] {
         guard !orders.isEmpty else { return orders }
+        let orders = try orders.map { try protection.open($0, workspaceID: workspaceID) }
         var q = sql(
             """
             SELECT order_id, line, product_id, sku, name, category, brand, quantity, unit_price, discount,

@@ -298,14 +298,49 @@ extension SQLStore {
             q.append(" AND ")
             table.rows(&q, workspaceID, customerIDs)
             let columns = table.columns
-            records[table.name] = try await fetch(q.query) { try PrivacyTables.json($0, columns) }
+            records[table.name] = try await fetch(q.query) { try PrivacyTables.json($0, columns) }.map {
+                try openRecord(table.name, $0, workspaceID: workspaceID)
+            }
         }
         var events = sql("SELECT \(PrivacyTables.eventColumns.map(\.0).joined(separator: ", ")) FROM events WHERE ")
         appendEvents(&events, workspaceID: workspaceID, customerIDs)
         events.append(" ORDER BY timestamp, id")
         let columns = PrivacyTables.eventColumns.map { (name: $0.0, kind: $0.1) }
-        records["events"] = try await fetch(events.query) { try PrivacyTables.json($0, columns) }
+        records["events"] = try await fetch(events.query) { try PrivacyTables.json($0, columns) }.map {
+            try openRecord("events", $0, workspaceID: workspaceID)
+        }
         return records
+    }
+
+    /// A row of `privacyRecords` with its sealed values in clear: identifiers and trait values by
+    /// their field, tokens inside JSON documents (properties, traits, context) in place.
+    private func openRecord(_ table: String, _ row: JSONValue, workspaceID: Int64) throws -> JSONValue {
+        guard case .object(var object) = row else { return row }
+        func text(_ name: String) -> String? { object[name]?.stringValue }
+        switch table {
+        case "identifiers", "identity_conflicts", "merges":
+            let (typeColumn, valueColumn) = table == "merges" ? ("cause_type", "cause_value") : ("type", "value")
+            if let type = text(typeColumn), let value = text(valueColumn) {
+                object.set(
+                    valueColumn,
+                    .string(try protection.open(Identifier(type: type, value: value), workspaceID: workspaceID).value))
+            }
+        case "customer_traits":
+            if let name = text("name"), let token = text("value"), FieldProtection.isToken(token) {
+                let json = try protection.openTrait(name: name, json: "\"" + token + "\"", workspaceID: workspaceID)
+                object.set("value", (try? JSONParser.parse(json)) ?? .string(json))
+            }
+        default:
+            for (name, member) in object.members {
+                guard case .object = member else { continue }
+                if let opened = try protection.open(json: member.jsonText, workspaceID: workspaceID),
+                    let parsed = try? JSONParser.parse(opened)
+                {
+                    object.set(name, parsed)
+                }
+            }
+        }
+        return .object(object)
     }
 
     /// The condition selecting the events of raw profiles. SQLite reaches them through

@@ -56,6 +56,13 @@ public struct SQLBuilder {
     public mutating func bind(_ value: String?) { bind(value.map { SQLValue.text($0.withoutNUL) } ?? .null) }
     public mutating func bind(_ value: Bool) { bind(.bool(value)) }
 
+    /// `column IN (…)` over text values, each bound (the stored forms of one value: `FieldProtection`).
+    public mutating func inList(_ column: String, texts: [String]) {
+        sql += texts.isEmpty ? "FALSE" : "\(column) IN ("
+        bindList(texts.map { SQLValue.text($0.withoutNUL) })
+        if !texts.isEmpty { sql += ")" }
+    }
+
     /// Values separated by commas, each bound: the inside of `VALUES (…)`.
     public mutating func bindList(_ list: [SQLValue]) {
         for (i, value) in list.enumerated() {
@@ -96,6 +103,8 @@ public protocol SQLRow {
 /// against this, and each store supplies its dialect and its driver.
 public protocol SQLStore: Sendable {
     var dialect: SQLDialect { get }
+    /// Encryption at rest of personal information, applied by the shared queries as by the store's own.
+    var protection: FieldProtection { get }
     /// Runs a query and maps every row.
     func fetch<T: Sendable>(_ query: SQLQuery, _ map: @Sendable (any SQLRow) throws -> T) async throws -> [T]
     /// Runs a statement in its own transaction.

@@ -118,7 +118,7 @@ extension SQLStore {
         q.bind(workspaceID)
         q.append(" AND id = ")
         q.bind(id)
-        return try await fetch(q.query, Self.mergeRecord).first
+        return try await fetch(q.query, Self.mergeRecord).first.map(protection.open)
     }
 
     public func merges(workspaceID: Int64, customerIDs: [Int64]) async throws -> [MergeRecord] {
@@ -133,7 +133,7 @@ extension SQLStore {
         q.append(" AND ")
         q.inList("into_id", customerIDs)
         q.append(") ORDER BY id DESC")
-        return try await fetch(q.query, Self.mergeRecord)
+        return try await fetch(q.query, Self.mergeRecord).map(protection.open)
     }
 
     public func conflicts(workspaceID: Int64, customerIDs: [Int64]) async throws -> [IdentityConflict] {
@@ -145,9 +145,12 @@ extension SQLStore {
         q.append(" AND ")
         q.inList("customer_id", customerIDs)
         q.append(" ORDER BY id DESC LIMIT 100")
+        let protection = protection
         return try await fetch(q.query) {
             IdentityConflict(
-                customerID: try $0.int(0), identifier: Identifier(type: try $0.text(1), value: try $0.text(2)),
+                customerID: try $0.int(0),
+                identifier: try protection.open(
+                    Identifier(type: try $0.text(1), value: try $0.text(2)), workspaceID: workspaceID),
                 ownerID: try $0.optionalInt(3), reason: try $0.text(4), messageID: try $0.optionalText(5),
                 createdAt: try $0.int(6))
         }
@@ -188,8 +191,12 @@ extension SQLStore {
         q.append(" AND ")
         q.inList("customer_id", customerIDs)
         q.append(" ORDER BY created_at, \(q.bytewise("type")), \(q.bytewise("value"))")
+        let protection = protection
         return try await fetch(q.query) {
-            (Identifier(type: try $0.text(0), value: try $0.text(1)), try $0.int(2), try $0.int(3))
+            (
+                try protection.open(Identifier(type: try $0.text(0), value: try $0.text(1)), workspaceID: workspaceID),
+                try $0.int(2), try $0.int(3)
+            )
         }
     }
 
@@ -199,8 +206,11 @@ extension SQLStore {
         q.bind(workspaceID)
         q.append(" AND ")
         q.inList("customer_id", customerIDs)
+        let protection = protection
         return try await fetch(q.query) {
-            TraitValue(name: try $0.text(0), json: try $0.text(1), updatedAt: try $0.int(2))
+            try protection.open(
+                TraitValue(name: try $0.text(0), json: try $0.text(1), updatedAt: try $0.int(2)),
+                workspaceID: workspaceID)
         }
     }
 
@@ -214,8 +224,8 @@ extension SQLStore {
         q.bind(workspaceID)
         q.append(" AND i.type = ")
         q.bind(identifier.type)
-        q.append(" AND i.value = ")
-        q.bind(identifier.value)
+        q.append(" AND ")
+        q.inList("i.value", texts: try protection.candidates(identifier, workspaceID: workspaceID))
         q.append(" ORDER BY 1")
         return try await fetch(q.query) { try $0.int(0) }
     }
@@ -234,16 +244,7 @@ extension SQLStore {
                 WHERE i.workspace_id = 
                 """)
             q.bind(workspaceID)
-            q.append(" AND \(q.bytewise("i.value")) >= ")
-            q.bind(prefix)
-            q.append(" AND \(q.bytewise("i.value")) < ")
-            q.bind(prefix + "\u{10FFFF}")
-            if let type = query.identifierType {
-                q.append(" AND i.type = ")
-                q.bind(type)
-            } else {
-                q.append(" AND i.type IN (SELECT name FROM identifier_types WHERE workspace_id = i.workspace_id)")
-            }
+            try await appendIdentifierMatch(&q, workspaceID: workspaceID, type: query.identifierType, prefix: prefix)
             if let trait = query.trait {
                 q.append(
                     """
@@ -252,8 +253,10 @@ extension SQLStore {
                         WHERE t.workspace_id = c.workspace_id AND m.canonical_id = c.canonical_id AND t.name = 
                     """)
                 q.bind(trait.name)
-                q.append(" AND t.value = ")
-                q.bind(trait.json)
+                q.append(" AND ")
+                q.inList(
+                    "t.value",
+                    texts: try protection.traitCandidates(name: trait.name, json: trait.json, workspaceID: workspaceID))
                 q.append(")")
             }
             Self.appendScope(&q, query)
@@ -268,8 +271,10 @@ extension SQLStore {
             q.bind(workspaceID)
             q.append(" AND t.name = ")
             q.bind(trait.name)
-            q.append(" AND t.value = ")
-            q.bind(trait.json)
+            q.append(" AND ")
+            q.inList(
+                "t.value",
+                texts: try protection.traitCandidates(name: trait.name, json: trait.json, workspaceID: workspaceID))
             Self.appendScope(&q, query)
             q.append(" AND c.canonical_id > ")
         } else {
@@ -285,6 +290,42 @@ extension SQLStore {
         let ids = try await fetch(q.query) { try $0.int(0) }
         let page = Array(ids.prefix(limit))
         return Page(items: page, nextCursor: ids.count > limit ? page.last.map(String.init) : nil)
+    }
+
+    /// ` AND` identifier `i` matches: values of a type stored in clear by prefix (a value range on
+    /// the primary key, by code point); values of a personal type, stored as tokens, only exactly,
+    /// after the type's normalization (a phone number as typed matches its E.164 form).
+    private func appendIdentifierMatch(
+        _ q: inout SQLBuilder, workspaceID: Int64, type: String?, prefix: String
+    ) async throws {
+        var types = type.map { [$0] } ?? []
+        if type == nil { types = try await identitySettings(workspaceID: workspaceID).types.map(\.name) }
+        let sealed = protection.isOn ? types.filter(FieldProtection.protects(identifierType:)) : []
+        let clear = types.filter { !sealed.contains($0) }
+        q.append(" AND (")
+        if clear.isEmpty {
+            q.append("FALSE")
+        } else {
+            q.append("(\(q.bytewise("i.value")) >= ")
+            q.bind(prefix)
+            q.append(" AND \(q.bytewise("i.value")) < ")
+            q.bind(prefix + "\u{10FFFF}")
+            q.append(" AND ")
+            q.inList("i.type", texts: clear)
+            q.append(")")
+        }
+        for type in sealed {
+            q.append(" OR (i.type = ")
+            q.bind(type)
+            q.append(" AND ")
+            q.inList(
+                "i.value",
+                texts: try protection.candidates(
+                    Identifier(type: type, value: (try? Normalizer.normalize(type: type, value: prefix)) ?? prefix),
+                    workspaceID: workspaceID))
+            q.append(")")
+        }
+        q.append(")")
     }
 
     /// ` AND` the live customer `c` has the scope trait set to one of its values (no values: none).

@@ -5,10 +5,16 @@ import PanoramaCore
 /// Encrypts single field values (an email, a phone number, a name) with AES-256-GCM into
 /// self-describing text tokens that fit any text column:
 ///
-///     pe1:<keyid>:<base64url(nonce | ciphertext | tag)>
+///     pe1:<keyid>:<base64url(nonce | ciphertext | tag)>     random nonce (`encrypt`)
+///     pd1:<keyid>:<base64url(nonce | ciphertext | tag)>     synthetic nonce (`seal`)
 ///
-/// `pe1` is the format version, `keyid` names the master key (so values written before a rotation
-/// still decrypt), the nonce is 12 random bytes and the tag 16 bytes. Each token is bound to a
+/// `pe1`/`pd1` is the format version, `keyid` names the master key (so values written before a
+/// rotation still decrypt), the nonce is 12 bytes and the tag 16 bytes. A `pe1` nonce is random, so
+/// equal values give unrelated tokens. A `pd1` nonce is the keyed HMAC-SHA256 of context and value
+/// (a synthetic IV, as in SIV mode): equal values in the same context give the same token, so the
+/// token is its own blind index and an indexed column can be searched by equality — which reveals
+/// only what a blind index reveals, that two stored values are equal. A nonce repeats only with the
+/// same context and value, never for two different messages, so GCM's nonce rule holds. Each token is bound to a
 /// caller-chosen `context` — typically workspace id and field name, such as `"w42/email"` — through
 /// GCM's associated data, together with the version and key id: a token copied into another
 /// workspace, customer or field fails to decrypt instead of revealing a value out of place.
@@ -36,7 +42,7 @@ public struct FieldCipher: Sendable {
         do {
             sealed = try AES.GCM.seal(
                 Array(plaintext.utf8), using: key.fieldKey, nonce: AES.GCM.Nonce(),
-                authenticating: Self.associatedData(keyID: key.id, context: context))
+                authenticating: Self.associatedData(version: "pe1", keyID: key.id, context: context))
         } catch {
             // Sealing only fails on invalid key or nonce sizes, which the types above rule out.
             throw .dataProtection(.ciphertextInvalid, "加密失败。 / Encryption failed.")
@@ -47,6 +53,44 @@ public struct FieldCipher: Sendable {
         body.append(contentsOf: sealed.tag)
         return Self.prefix + key.id + ":" + Base64URL.encode(body)
     }
+
+    /// Encrypts `plaintext` deterministically under the primary key, bound to `context`: the same
+    /// value and context always give the same `pd1` token (see the type's documentation), so stored
+    /// tokens can be looked up by equality with `candidates`.
+    public func seal(_ plaintext: String, context: String) throws(PanoramaError) -> String {
+        try seal(plaintext, context: context, key: ring.primary)
+    }
+
+    /// The deterministic token of `plaintext` under every key of the ring, primary first: look a value
+    /// up with all of them (`WHERE value IN (…)`), so rows not yet re-encrypted after a rotation match.
+    public func candidates(_ plaintext: String, context: String) throws(PanoramaError) -> [String] {
+        var tokens: [String] = []
+        for key in ring.keys { tokens.append(try seal(plaintext, context: context, key: key)) }
+        return tokens
+    }
+
+    private func seal(_ plaintext: String, context: String, key: MasterKey) throws(PanoramaError) -> String {
+        let associated = Self.associatedData(version: "pd1", keyID: key.id, context: context)
+        var message = associated
+        message.append(0)
+        message.append(contentsOf: plaintext.utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: key.nonceKey)
+        let sealed: AES.GCM.SealedBox
+        do {
+            let nonce = try AES.GCM.Nonce(data: Array(mac.prefix(Self.nonceCount)))
+            sealed = try AES.GCM.seal(
+                Array(plaintext.utf8), using: key.fieldKey, nonce: nonce, authenticating: associated)
+        } catch {
+            throw .dataProtection(.ciphertextInvalid, "加密失败。 / Encryption failed.")
+        }
+        var body = Array(sealed.nonce)
+        body.append(contentsOf: sealed.ciphertext)
+        body.append(contentsOf: sealed.tag)
+        return Self.deterministicPrefix + key.id + ":" + Base64URL.encode(body)
+    }
+
+    /// The prefix of deterministic tokens (`seal`).
+    public static let deterministicPrefix = "pd1:"
 
     /// Decrypts a token written for the same `context`. Fails with `encryption_key_unknown` (naming
     /// the key id) when the ring lacks its key, and with `ciphertext_invalid` when the token is
@@ -65,7 +109,8 @@ public struct FieldCipher: Sendable {
         do {
             let box = try AES.GCM.SealedBox(combined: parsed.body)
             opened = try AES.GCM.open(
-                box, using: key.fieldKey, authenticating: Self.associatedData(keyID: key.id, context: context))
+                box, using: key.fieldKey,
+                authenticating: Self.associatedData(version: parsed.version, keyID: key.id, context: context))
         } catch {
             throw Self.invalidError
         }
@@ -86,18 +131,20 @@ public struct FieldCipher: Sendable {
         return parsed.keyID != ring.primary.id
     }
 
-    /// The token re-encrypted under the primary key (and a fresh nonce); a token already under the
-    /// primary is returned unchanged, so a sweep writes only rows that change. Fails as `decrypt`.
+    /// The token re-encrypted under the primary key, in its own mode (a fresh nonce for `pe1`, the
+    /// synthetic one for `pd1`); a token already under the primary is returned unchanged, so a sweep
+    /// writes only rows that change. Fails as `decrypt`.
     public func reencrypt(_ token: String, context: String) throws(PanoramaError) -> String {
         let plaintext = try decrypt(token, context: context)
         guard needsRotation(token) else { return token }
-        return try encrypt(plaintext, context: context)
+        return token.hasPrefix(Self.deterministicPrefix)
+            ? try seal(plaintext, context: context) : try encrypt(plaintext, context: context)
     }
 
     /// GCM associated data: version, key id and context, NUL-separated (key ids hold no NUL, so the
     /// split is unambiguous).
-    private static func associatedData(keyID: String, context: String) -> [UInt8] {
-        Array("pe1".utf8) + [0] + Array(keyID.utf8) + [0] + Array(context.utf8)
+    private static func associatedData(version: String, keyID: String, context: String) -> [UInt8] {
+        Array(version.utf8) + [0] + Array(keyID.utf8) + [0] + Array(context.utf8)
     }
 
     /// The error for a token that is malformed, altered or out of context; it says nothing more, on purpose.
@@ -109,6 +156,8 @@ public struct FieldCipher: Sendable {
 
     /// The parts of a syntactically valid token.
     private struct Token {
+        /// `pe1` or `pd1`.
+        let version: String
         /// The id of the key that wrote it.
         let keyID: String
         /// nonce | ciphertext | tag.
@@ -116,7 +165,13 @@ public struct FieldCipher: Sendable {
 
         /// Parses `pe1:<keyid>:<base64url>`; nil when any part is malformed or the body is too short.
         init?(_ text: String) {
-            guard text.hasPrefix(FieldCipher.prefix) else { return nil }
+            if text.hasPrefix(FieldCipher.prefix) {
+                version = "pe1"
+            } else if text.hasPrefix(FieldCipher.deterministicPrefix) {
+                version = "pd1"
+            } else {
+                return nil
+            }
             let rest = text.utf8.dropFirst(FieldCipher.prefix.utf8.count)
             guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else { return nil }
             let id = String(decoding: rest[..<colon], as: UTF8.self)
@@ -131,9 +186,9 @@ public struct FieldCipher: Sendable {
 }
 
 /// Unpadded base64url (RFC 4648 §5), the encoding of token bodies: safe in URLs, JSON and CSV.
-enum Base64URL {
+package enum Base64URL {
     /// Encodes bytes without `=` padding.
-    static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var text = Data(bytes).base64EncodedString()
         text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         while text.hasSuffix("=") { text.removeLast() }
@@ -142,7 +197,7 @@ enum Base64URL {
 
     /// Decodes unpadded base64url; nil on any character outside the alphabet, an impossible length, or
     /// a non-canonical form (unused trailing bits set), so each byte string has exactly one text form.
-    static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 4 != 1 else { return nil }
         var standard: [UInt8] = []
         standard.reserveCapacity(text.count + 3)

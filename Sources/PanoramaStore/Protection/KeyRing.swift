@@ -21,7 +21,7 @@ public enum DataProtectionErrorCode: String, Sendable, CaseIterable {
 extension PanoramaError {
     /// A data-protection failure. All are `internal`: they mean the server's keys or stored data
     /// are wrong, never that the client sent something bad. Messages never carry key material.
-    static func dataProtection(_ code: DataProtectionErrorCode, _ message: String) -> PanoramaError {
+    package static func dataProtection(_ code: DataProtectionErrorCode, _ message: String) -> PanoramaError {
         PanoramaError(.internal, code: code.rawValue, message: message)
     }
 }
@@ -39,11 +39,15 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     let fieldKeyBytes: [UInt8]
     /// The HMAC-SHA256 blind-index subkey.
     let blindKeyBytes: [UInt8]
+    /// The HMAC-SHA256 subkey that derives the nonces of deterministic tokens (`FieldCipher.seal`).
+    let nonceKeyBytes: [UInt8]
 
     /// The HKDF info string of the field-encryption subkey.
     static let fieldInfo = "panorama field encryption v1"
     /// The HKDF info string of the blind-index subkey.
     static let blindInfo = "panorama blind index v1"
+    /// The HKDF info string of the deterministic-nonce subkey.
+    static let nonceInfo = "panorama synthetic nonce v1"
     /// The length of a master key, in bytes.
     public static let byteCount = 32
 
@@ -61,6 +65,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         self.id = id
         fieldKeyBytes = Self.derive(material, info: Self.fieldInfo)
         blindKeyBytes = Self.derive(material, info: Self.blindInfo)
+        nonceKeyBytes = Self.derive(material, info: Self.nonceInfo)
     }
 
     /// A fresh random key, for tests and for `KeyRing.generateKeyLine(id:)`.
@@ -72,6 +77,8 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     var fieldKey: SymmetricKey { SymmetricKey(data: fieldKeyBytes) }
     /// The HMAC-SHA256 blind-index subkey, wrapped for swift-crypto.
     var blindKey: SymmetricKey { SymmetricKey(data: blindKeyBytes) }
+    /// The deterministic-nonce subkey, wrapped for swift-crypto.
+    var nonceKey: SymmetricKey { SymmetricKey(data: nonceKeyBytes) }
 
     /// Only the id, so that logging or dumping a key never prints its material.
     public var description: String { "MasterKey(\(id))" }

@@ -1,0 +1,266 @@
+import PanoramaCore
+
+/// The parts of the store that hold sealed values, in the order the sweep visits them.
+public enum SealedPart: String, Sendable, CaseIterable {
+    case identifiers, traits = "customer_traits", merges, conflicts = "identity_conflicts", orders, events
+
+    /// The integer column the sweep walks in ranges (per workspace for the first two).
+    var rangeColumn: String {
+        switch self {
+        case .identifiers, .traits: "customer_id"
+        case .merges, .conflicts, .orders, .events: "id"
+        }
+    }
+}
+
+/// What one pass of the sweep did to one part.
+public struct SweepProgress: Sendable, Equatable {
+    /// Rows read.
+    public var scanned: Int = 0
+    /// Rows rewritten: sealed for the first time or re-encrypted under the primary key.
+    public var rewritten: Int = 0
+
+    public init(scanned: Int = 0, rewritten: Int = 0) {
+        self.scanned = scanned
+        self.rewritten = rewritten
+    }
+}
+
+/// Encryption at rest: the key check at start and the background sweep that seals values written in
+/// clear (before encryption was turned on) and re-encrypts values under older keys after a rotation,
+/// written once for both stores. Writers are never stopped: each batch is one short transaction,
+/// and every rewrite is guarded by the value it read, so a concurrent change wins.
+extension SQLStore {
+    /// The canary's plaintext and context.
+    private static var canary: (text: String, context: String) { ("panorama key check", "canary") }
+
+    /// Checks the ring against the store's canaries and records a canary for keys new to it.
+    /// Fails when a ring key has the id of a canary it cannot open (a wrong key), or when encryption
+    /// is off but the store holds encrypted data. Returns the ids of keys that wrote to this store
+    /// and are no longer in the ring (fine once a rotation sweep has finished).
+    @discardableResult
+    public func checkProtectionKeys(now: Int64) async throws -> [String] {
+        let rows = try await fetch(sql("SELECT key_id, canary FROM protection_keys ORDER BY created_at, key_id").query) {
+            (try $0.text(0), try $0.text(1))
+        }
+        guard let cipher = protection.cipher else {
+            if let first = rows.first {
+                throw PanoramaError.dataProtection(
+                    .keysMissing,
+                    "存储中的个人信息已用密钥「\(first.0)」加密，但没有加载任何密钥；请设置 \(KeyRing.environmentVariable) 或 --encryption-key-file。"
+                        + " / The store holds personal data encrypted with key \"\(first.0)\", but no key is loaded;"
+                        + " set \(KeyRing.environmentVariable) or --encryption-key-file.")
+            }
+            return []
+        }
+        let known = Dictionary(rows, uniquingKeysWith: { first, _ in first })
+        for key in cipher.ring.keys {
+            if let token = known[key.id] {
+                let opened = try? cipher.decrypt(token, context: Self.canary.context)
+                guard opened == Self.canary.text else {
+                    throw PanoramaError.dataProtection(
+                        .keyInvalid,
+                        "密钥「\(key.id)」与写入本存储时使用的同名密钥不同；请使用原来的密钥。"
+                            + " / Key \"\(key.id)\" is not the key of that id this store was encrypted with;"
+                            + " load the original key.")
+                }
+            } else {
+                var q = sql("INSERT INTO protection_keys(key_id, canary, created_at) VALUES (")
+                q.bind(key.id)
+                q.append(", ")
+                q.bind(try cipher.encrypt(Self.canary.text, context: Self.canary.context))
+                q.append(", ")
+                q.bind(now)
+                q.append(") ON CONFLICT(key_id) DO NOTHING")
+                try await run(q.query)
+            }
+        }
+        return rows.map(\.0).filter { cipher.ring.key(id: $0) == nil }
+    }
+
+    /// The upper end of the ranges the sweep walks in a part: the highest value of its range column
+    /// (in any workspace).
+    public func sweepBound(_ part: SealedPart) async throws -> Int64 {
+        try await fetch(
+            sql("SELECT CAST(coalesce(max(\(part.rangeColumn)), 0) AS BIGINT) FROM \(part.rawValue)").query
+        ) { try $0.int(0) }.first ?? 0
+    }
+
+    /// Seals or re-encrypts the rows of `part` whose range column lies in `range`; with `apply`
+    /// false only counts the rows that need it.
+    public func sweep(_ part: SealedPart, range: ClosedRange<Int64>, apply: Bool = true) async throws -> SweepProgress {
+        guard protection.isOn else { return SweepProgress() }
+        var q = sql()
+        switch part {
+        case .identifiers:
+            q.append("SELECT workspace_id, customer_id, type, value, holder FROM identifiers WHERE ")
+        case .traits:
+            q.append("SELECT workspace_id, customer_id, name, value FROM customer_traits WHERE ")
+        case .merges:
+            q.append("SELECT workspace_id, id, cause_type, cause_value FROM merges WHERE ")
+        case .conflicts:
+            q.append("SELECT workspace_id, id, type, value FROM identity_conflicts WHERE ")
+        case .orders:
+            q.append("SELECT workspace_id, id, properties FROM orders WHERE ")
+        case .events:
+            q.append("SELECT workspace_id, id, properties, traits, context FROM events WHERE ")
+        }
+        q.append("\(part.rangeColumn) >= ")
+        q.bind(range.lowerBound)
+        q.append(" AND \(part.rangeColumn) <= ")
+        q.bind(range.upperBound)
+        let rows = try await fetch(q.query) { row -> [String?] in
+            var values: [String?] = [String(try row.int(0)), String(try row.int(1))]
+            let columns = part == .events ? 3 : part == .orders ? 1 : part == .identifiers ? 3 : 2
+            for index in 2..<(2 + columns) {
+                if part == .identifiers && index == 4 {
+                    values.append(String(try row.int(index)))
+                } else {
+                    values.append(try row.optionalText(index))
+                }
+            }
+            return values
+        }
+        var steps: [SQLStep] = []
+        for row in rows {
+            let workspaceID = Int64(row[0]!)!
+            let id = Int64(row[1]!)!
+            switch part {
+            case .identifiers, .merges, .conflicts:
+                guard let type = row[2], let value = row[3], FieldProtection.protects(identifierType: type),
+                    protection.needsWork(storedValue: value)
+                else { continue }
+                let clear = try protection.open(Identifier(type: type, value: value), workspaceID: workspaceID)
+                let sealed = try protection.seal(clear, workspaceID: workspaceID).value
+                steps += rewriteIdentifier(part, workspaceID: workspaceID, id: id, type: type, old: value, new: sealed,
+                    holder: row.count > 4 ? row[4].flatMap { Int64($0) } : nil)
+            case .traits:
+                guard let name = row[2], let json = row[3], FieldProtection.protects(trait: name),
+                    protection.needsWork(storedValue: Self.tokenOfTraitJSON(json) ?? json)
+                else { continue }
+                let clear = try protection.openTrait(name: name, json: json, workspaceID: workspaceID)
+                var u = sql("UPDATE customer_traits SET value = ")
+                u.bind(try protection.sealTrait(name: name, json: clear, workspaceID: workspaceID))
+                u.append(" WHERE workspace_id = ")
+                u.bind(workspaceID)
+                u.append(" AND customer_id = ")
+                u.bind(id)
+                u.append(" AND name = ")
+                u.bind(name)
+                u.append(" AND value = ")
+                u.bind(json)
+                steps.append(SQLStep(u.query))
+            case .orders, .events:
+                let documents: [FieldProtection.Document] =
+                    part == .orders ? [.properties] : [.properties, .traits, .context]
+                let columns = part == .orders ? ["properties"] : ["properties", "traits", "context"]
+                var resealed: [String?] = []
+                var changed = false
+                for (offset, document) in documents.enumerated() {
+                    let text = row[2 + offset]
+                    let next = try reseal(text, as: document, workspaceID: workspaceID)
+                    changed = changed || next != text
+                    resealed.append(next)
+                }
+                guard changed else { continue }
+                var u = sql("UPDATE \(part.rawValue) SET ")
+                for (offset, column) in columns.enumerated() {
+                    if offset > 0 { u.append(", ") }
+                    u.append("\(column) = ")
+                    u.bind(resealed[offset])
+                }
+                u.append(" WHERE id = ")
+                u.bind(id)
+                for (offset, column) in columns.enumerated() {
+                    if let old = row[2 + offset] {
+                        u.append(" AND \(column) = ")
+                        u.bind(old)
+                    } else {
+                        u.append(" AND \(column) IS NULL")
+                    }
+                }
+                steps.append(SQLStep(u.query))
+            }
+        }
+        if apply && !steps.isEmpty { _ = try await atomically(steps) }
+        return SweepProgress(scanned: rows.count, rewritten: steps.count(where: { $0.query.sql.hasPrefix("UPDATE") }))
+    }
+
+    /// The statements that move one sealed identifier value to its new form: an update guarded by
+    /// the old value (and, for the identifier table, by the new value not being stored already, which
+    /// happens when the same identifier arrived under the new key meanwhile: the old row then goes).
+    private func rewriteIdentifier(
+        _ part: SealedPart, workspaceID: Int64, id: Int64, type: String, old: String, new: String, holder: Int64?
+    ) -> [SQLStep] {
+        switch part {
+        case .identifiers:
+            var u = sql("UPDATE identifiers SET value = ")
+            u.bind(new)
+            func key(_ q: inout SQLBuilder, value: String) {
+                q.append(" WHERE workspace_id = ")
+                q.bind(workspaceID)
+                q.append(" AND type = ")
+                q.bind(type)
+                q.append(" AND value = ")
+                q.bind(value)
+                q.append(" AND holder = ")
+                q.bind(holder ?? 0)
+            }
+            key(&u, value: old)
+            u.append(" AND NOT EXISTS (SELECT 1 FROM identifiers n")
+            key(&u, value: new)
+            u.append(")")
+            // `n`'s conditions are written unqualified; inside the subquery they name `n`'s columns.
+            var d = sql("DELETE FROM identifiers")
+            key(&d, value: old)
+            return [SQLStep(u.query), SQLStep(d.query)]
+        case .merges, .conflicts:
+            let column = part == .merges ? "cause_value" : "value"
+            var u = sql("UPDATE \(part.rawValue) SET \(column) = ")
+            u.bind(new)
+            u.append(" WHERE id = ")
+            u.bind(id)
+            u.append(" AND \(column) = ")
+            u.bind(old)
+            return [SQLStep(u.query)]
+        default:
+            return []
+        }
+    }
+
+    /// A JSON document sealed afresh under the primary key when it holds personal members in clear
+    /// or tokens of older keys; unchanged otherwise.
+    private func reseal(_ text: String?, as document: FieldProtection.Document, workspaceID: Int64) throws -> String? {
+        guard let text, !text.isEmpty else { return text }
+        let hasTokens = text.contains("\"pe1:") || text.contains("\"pd1:")
+        if hasTokens {
+            guard let primary = protection.primaryKeyID, Self.hasTokensOtherThan(primary, in: text) else {
+                // Every token is current; members in clear beside them are sealed in place.
+                return try protection.seal(json: text, as: document, workspaceID: workspaceID)
+            }
+            let clear = try protection.open(json: text, workspaceID: workspaceID)
+            return try protection.seal(json: clear, as: document, workspaceID: workspaceID)
+        }
+        return try protection.seal(json: text, as: document, workspaceID: workspaceID)
+    }
+
+    /// Whether `text` holds a token whose key id is not `keyID`.
+    private static func hasTokensOtherThan(_ keyID: String, in text: String) -> Bool {
+        for prefix in ["\"pe1:", "\"pd1:"] {
+            var rest = text[...]
+            while let found = rest.range(of: prefix) {
+                let after = rest[found.upperBound...]
+                if !after.hasPrefix(keyID + ":") { return true }
+                rest = after
+            }
+        }
+        return false
+    }
+
+    /// The token inside trait JSON `"pd1:…"`, nil when the JSON is not a token string.
+    private static func tokenOfTraitJSON(_ json: String) -> String? {
+        guard json.count > 2, json.hasPrefix("\""), json.hasSuffix("\"") else { return nil }
+        let inner = String(json.dropFirst().dropLast())
+        return FieldProtection.isToken(inner) ? inner : nil
+    }
+}
