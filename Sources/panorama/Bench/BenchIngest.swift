@@ -28,6 +28,7 @@ struct Bench: AsyncParsableCommand {
         )
         var tombstones: Int = 0
         @Option(help: "Commit durability: full or normal.") var sync: String = "full"
+        @Option(help: "Personal data encrypted at rest: on (a fresh random key) or off.") var encryption: String = "on"
         @Option(name: .customLong("data-dir"), help: "Data directory (default: a new temporary one, removed after).")
         var dataDir: String?
         @Option(
@@ -52,10 +53,11 @@ struct Bench: AsyncParsableCommand {
             var scratch: ScratchDatabase?
             if let databaseURL { scratch = try await ScratchDatabase(server: databaseURL) }
             defer { if let scratch { Task { await scratch.drop() } } }
-            let config = Configuration(
+            var config = Configuration(
                 host: "127.0.0.1", port: 0, dataDirectory: directory, synchronous: synchronous,
                 bootstrapWriteKey: writeKey, bootstrapAdminKey: "ak_bench_" + UUID().uuidString, logLevel: .warning,
                 databaseURL: scratch?.url)
+            config.protection = try benchProtection(encryption)
             let portBox = Mutex<Int?>(nil)
             let built = try await buildApplication(config, logger: logger) { port in portBox.withLock { $0 = port } }
             let services = built.services
@@ -100,6 +102,7 @@ struct Bench: AsyncParsableCommand {
                 print(
                     JSONValue.object([
                         "benchmark": "ingest", "backend": .string(databaseURL == nil ? "sqlite" : "postgresql"),
+                        "encryption": .string(encryption),
                         "connections": .number(JSONNumber(connections)),
                         "tombstones": .number(JSONNumber(tombstones)),
                         "batch": .number(JSONNumber(batch)), "sync": .string(sync),
@@ -115,7 +118,7 @@ struct Bench: AsyncParsableCommand {
                 print("")
                 let backend =
                     (databaseURL == nil ? "SQLite, sync=\(sync)" : "PostgreSQL")
-                    + (tombstones > 0 ? ", \(tombstones) erasure tombstones" : "")
+                    + (tombstones > 0 ? ", \(tombstones) erasure tombstones" : "") + ", encryption \(encryption)"
                 print(
                     "ingest benchmark: \(connections) connections × batches of \(batch), \(backend), \(String(format: "%.1f", result.elapsed)) s"
                 )
@@ -307,17 +310,26 @@ struct BenchPipeline: AsyncParsableCommand {
     @Option(help: "Events per batch.") var batch: Int = 100
     @Option(help: "Distinct people the events come from.") var people: Int = 20_000
     @Option(help: "Commit durability: full or normal.") var sync: String = "full"
+    @Option(help: "Personal data encrypted at rest: on, off, or both (one run each, off first, same load).")
+    var encryption: String = "both"
 
     func run() async throws {
         guard let synchronous = SQLiteStoreSync(rawValue: sync) else {
             throw ValidationError("--sync must be 'full' or 'normal'")
         }
+        for mode in encryption == "both" ? ["off", "on"] : [encryption] {
+            try await run(synchronous: synchronous, encryption: mode)
+        }
+    }
+
+    private func run(synchronous: SQLiteStoreSync, encryption: String) async throws {
         let directory = NSTemporaryDirectory() + "panorama-bench-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var logger = Logger(label: "panorama.bench")
         logger.logLevel = .warning
-        let services = try Services(
-            configuration: Configuration(dataDirectory: directory, synchronous: synchronous), logger: logger)
+        var configuration = Configuration(dataDirectory: directory, synchronous: synchronous)
+        configuration.protection = try benchProtection(encryption)
+        let services = try Services(configuration: configuration, logger: logger)
         _ = try await services.bootstrap()
         let workspace = try await services.workspace(named: nil)
         var generators = (0..<concurrency).map {
@@ -348,8 +360,17 @@ struct BenchPipeline: AsyncParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let stored = try await services.store.eventCount(workspaceID: workspace.id)
         print(
-            "pipeline: \(stored) events in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(stored) / seconds)) events/s"
+            "pipeline (encryption \(encryption)): \(stored) events in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(stored) / seconds)) events/s"
         )
+    }
+}
+
+/// The protection a benchmark runs with: `on` encrypts with a fresh random key, `off` stores in clear.
+func benchProtection(_ mode: String) throws -> FieldProtection {
+    switch mode {
+    case "on": return FieldProtection(ring: try KeyRing(primary: try MasterKey.random(id: "bench")))
+    case "off": return .off
+    default: throw ValidationError("--encryption must be 'on' or 'off' (pipeline: also 'both'), not '\(mode)'")
     }
 }
 
