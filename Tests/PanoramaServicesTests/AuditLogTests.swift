@@ -300,7 +300,7 @@ struct PostgresAuditLogTests {
     @Test func anSQLiteAuditLogMovedToPostgreSQLStillVerifies() async throws {
         // Given an SQLite store with entries whose times have fractions, and a retention checkpoint.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panorama-audit-\(UUID())").path
-        let source = try SQLiteStore(directory: dir, synchronous: .normal)
+        let source = try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection)
         let clock = TestClock(start: 1_790_000_000_001)
         var logger = Logger(label: "test")
         logger.logLevel = .critical

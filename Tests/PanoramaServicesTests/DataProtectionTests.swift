@@ -243,6 +243,19 @@ enum DataProtectionFixtures {
         #expect(Base64URL.decode(Array("A".utf8)) == nil)
         #expect(Base64URL.decode(Array("AA==".utf8)) == nil)
     }
+
+    @Test func base64URLAgreesWithFoundationOnEveryLength() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            while expected.hasSuffix("=") { expected.removeLast() }
+            let encoded = Base64URL.encode(bytes)
+            #expect(encoded == expected)
+            #expect(Base64URL.decode(Array(encoded.utf8)) == bytes)
+        }
+    }
 }
 
 /// Blind indexes are deterministic per key and kind, and look-ups during a rotation try every key.

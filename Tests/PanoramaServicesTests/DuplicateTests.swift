@@ -177,6 +177,13 @@ import Testing
             #expect(run.autoMerged == 0 && run.proposed == 1)
             let first = try await h.profile("anonymous_id", "zw-0").id
             #expect(try await h.profile("anonymous_id", "zw-1").id != first)
+            // The pair's score holds both names: stored sealed, read in clear.
+            let sql = try #require(h.services.store as? any SQLStore)
+            let stored = try await sql.fetch(sql.sql("SELECT score FROM duplicate_candidates").query) { try $0.text(0) }
+            #expect(stored.count == 1 && stored.allSatisfy { !$0.contains("张") && $0.hasPrefix("\"pe1:") })
+            let pairs = try await h.services.store.duplicateCandidates(
+                workspaceID: h.workspaceID, status: nil, cursor: nil, limit: 10)
+            #expect(pairs.items.first?.score.contains("张") == true)
             // With the same birth date as well, the pending pair is one person on the next run.
             for i in 0..<2 {
                 try await h.send(#"{"anonymousId": "zw-\#(i)", "traits": {"birthday": "1990-05-17"}}"#, to: .identify)
@@ -530,7 +537,7 @@ struct PostgresDuplicateTests {
             try await duplicates.saveSettings(workspaceID: h.workspaceID, settings)
             return pair.row.id
         }
-        let source = try SQLiteStore(directory: dir, synchronous: .normal)
+        let source = try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection)
 
         // When it is migrated.
         let (report, url) = try await StoreMigrationTests.migrate(source)

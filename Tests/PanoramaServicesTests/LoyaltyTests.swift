@@ -709,7 +709,7 @@ struct PostgresLoyaltyTests {
         let target = PostgresStore(url: try PostgresURL(url), logger: Logger(label: "test"))
         try await target.waitUntilReachable()
         let report = try await StoreMigration.run(
-            from: try SQLiteStore(directory: dir, synchronous: .normal), to: target
+            from: try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection), to: target
         ) { _, _, _ in }
         target.close()
         #expect(report.verified, "\(report.tables.filter { !$0.verified })")

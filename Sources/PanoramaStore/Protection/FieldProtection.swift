@@ -146,15 +146,21 @@ public struct FieldProtection: Sendable {
         case properties
         /// An event's context: the personal members of `context.traits`.
         case context
+        /// A document about personal values as a whole (a duplicate pair's score, which holds
+        /// both profiles' compared values): sealed into one token.
+        case whole
     }
 
     /// The JSON text as stored, its personal members replaced by `pe1` tokens of their JSON text.
     /// Text that is not a JSON object, or holds nothing personal, is returned unchanged.
     public func seal(json text: String?, as document: Document, workspaceID: Int64) throws -> String? {
-        guard let cipher, let text, !text.isEmpty, case .object(var object)? = try? JSONParser.parse(text) else {
-            return text
-        }
+        guard let cipher, let text, !text.isEmpty else { return text }
         let context = Self.jsonContext(workspaceID)
+        if case .whole = document {
+            if text.hasPrefix("\"pe1:") { return text }
+            return JSONValue.string(try cipher.encrypt(text, context: context)).jsonText
+        }
+        guard case .object(var object)? = try? JSONParser.parse(text) else { return text }
         var changed = false
         func sealMembers(_ object: inout JSONObject, keep: (String) -> Bool) throws {
             for (name, member) in object.members where keep(name) {
@@ -169,6 +175,8 @@ public struct FieldProtection: Sendable {
             try sealMembers(&object) { Self.protects(trait: $0) }
         case .properties:
             try sealMembers(&object, keep: Self.protects(property:))
+        case .whole:
+            break
         case .context:
             if case .object(var traits)? = object["traits"] {
                 try sealMembers(&traits) { Self.protects(trait: $0) }

@@ -66,6 +66,9 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         fieldKeyBytes = Self.derive(material, info: Self.fieldInfo)
         blindKeyBytes = Self.derive(material, info: Self.blindInfo)
         nonceKeyBytes = Self.derive(material, info: Self.nonceInfo)
+        wrapped = WrappedKeys(
+            field: SymmetricKey(data: fieldKeyBytes), blind: SymmetricKey(data: blindKeyBytes),
+            nonce: SymmetricKey(data: nonceKeyBytes))
     }
 
     /// A fresh random key, for tests and for `KeyRing.generateKeyLine(id:)`.
@@ -73,12 +76,22 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         try MasterKey(id: id, bytes: randomBytes())
     }
 
+    /// The subkeys wrapped once for swift-crypto (every token sealed or opened uses them).
+    private let wrapped: WrappedKeys
+
     /// The AES-256-GCM subkey, wrapped for swift-crypto.
-    var fieldKey: SymmetricKey { SymmetricKey(data: fieldKeyBytes) }
+    var fieldKey: SymmetricKey { wrapped.field }
     /// The HMAC-SHA256 blind-index subkey, wrapped for swift-crypto.
-    var blindKey: SymmetricKey { SymmetricKey(data: blindKeyBytes) }
+    var blindKey: SymmetricKey { wrapped.blind }
     /// The deterministic-nonce subkey, wrapped for swift-crypto.
-    var nonceKey: SymmetricKey { SymmetricKey(data: nonceKeyBytes) }
+    var nonceKey: SymmetricKey { wrapped.nonce }
+
+    /// `SymmetricKey` is immutable but not declared `Sendable`; these are never changed after init.
+    private struct WrappedKeys: @unchecked Sendable {
+        let field: SymmetricKey
+        let blind: SymmetricKey
+        let nonce: SymmetricKey
+    }
 
     /// Only the id, so that logging or dumping a key never prints its material.
     public var description: String { "MasterKey(\(id))" }

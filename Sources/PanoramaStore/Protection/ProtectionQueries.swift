@@ -3,12 +3,13 @@ import PanoramaCore
 /// The parts of the store that hold sealed values, in the order the sweep visits them.
 public enum SealedPart: String, Sendable, CaseIterable {
     case identifiers, traits = "customer_traits", merges, conflicts = "identity_conflicts", orders, events
+    case duplicates = "duplicate_candidates"
 
     /// The integer column the sweep walks in ranges (per workspace for the first two).
     var rangeColumn: String {
         switch self {
         case .identifiers, .traits: "customer_id"
-        case .merges, .conflicts, .orders, .events: "id"
+        case .merges, .conflicts, .orders, .events, .duplicates: "id"
         }
     }
 }
@@ -102,6 +103,8 @@ extension SQLStore {
             q.append("SELECT workspace_id, id, type, value FROM identity_conflicts WHERE ")
         case .orders:
             q.append("SELECT workspace_id, id, properties FROM orders WHERE ")
+        case .duplicates:
+            q.append("SELECT workspace_id, id, score FROM duplicate_candidates WHERE ")
         case .events:
             q.append("SELECT workspace_id, id, properties, traits, context FROM events WHERE ")
         }
@@ -111,7 +114,7 @@ extension SQLStore {
         q.bind(range.upperBound)
         let rows = try await fetch(q.query) { row -> [String?] in
             var values: [String?] = [String(try row.int(0)), String(try row.int(1))]
-            let columns = part == .events ? 3 : part == .orders ? 1 : part == .identifiers ? 3 : 2
+            let columns = part == .events || part == .identifiers ? 3 : part == .orders || part == .duplicates ? 1 : 2
             for index in 2..<(2 + columns) {
                 if part == .identifiers && index == 4 {
                     values.append(String(try row.int(index)))
@@ -150,10 +153,11 @@ extension SQLStore {
                 u.append(" AND value = ")
                 u.bind(json)
                 steps.append(SQLStep(u.query))
-            case .orders, .events:
+            case .orders, .events, .duplicates:
                 let documents: [FieldProtection.Document] =
-                    part == .orders ? [.properties] : [.properties, .traits, .context]
-                let columns = part == .orders ? ["properties"] : ["properties", "traits", "context"]
+                    part == .orders ? [.properties] : part == .duplicates ? [.whole] : [.properties, .traits, .context]
+                let columns =
+                    part == .orders ? ["properties"] : part == .duplicates ? ["score"] : ["properties", "traits", "context"]
                 var resealed: [String?] = []
                 var changed = false
                 for (offset, document) in documents.enumerated() {

@@ -159,6 +159,13 @@ extension SQLStore {
             decidedAt: try r.optionalInt(12))
     }
 
+    /// A pair with its score in clear (it holds both profiles' compared values, stored sealed).
+    private func openScore(_ row: DuplicateCandidateRow) throws -> DuplicateCandidateRow {
+        var opened = row
+        opened.score = try protection.open(json: row.score, workspaceID: row.workspaceID) ?? row.score
+        return opened
+    }
+
     public func duplicatePairs(workspaceID: Int64) async throws -> [(
         firstID: Int64, secondID: Int64, id: Int64, status: DuplicateCandidateStatus
     )] {
@@ -192,7 +199,8 @@ extension SQLStore {
                     q.append(", ")
                     q.bind(value)
                 }
-                for text in [c.status.rawValue, c.score] as [String] {
+                let score = try protection.seal(json: c.score, as: .whole, workspaceID: c.workspaceID) ?? c.score
+                for text in [c.status.rawValue, score] as [String] {
                     q.append(", ")
                     q.bind(text)
                 }
@@ -256,7 +264,7 @@ extension SQLStore {
         q.bind(workspaceID)
         q.append(" AND id = ")
         q.bind(id)
-        return try await fetch(q.query, Self.candidateRow).first
+        return try await fetch(q.query, Self.candidateRow).first.map(openScore)
     }
 
     public func duplicateCandidates(
@@ -273,7 +281,7 @@ extension SQLStore {
         q.bind(after)
         q.append(" ORDER BY id LIMIT ")
         q.bind(Int64(limit + 1))
-        return Self.page(try await fetch(q.query, Self.candidateRow), limit: limit, id: \.id)
+        return Self.page(try await fetch(q.query, Self.candidateRow).map(openScore), limit: limit, id: \.id)
     }
 
     // MARK: Profiles as matching reads them
