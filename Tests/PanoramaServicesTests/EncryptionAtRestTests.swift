@@ -265,6 +265,24 @@ import Testing
         }
     }
 
+    @Test func documentsWithoutPersonalMembersAreNotParsed() throws {
+        typealias P = FieldProtection
+        #expect(PersonalData.kind(ofName: "First Name") == .name && PersonalData.kind(ofName: "E-Mail") == .email)
+        #expect(PersonalData.kind(ofName: "Phone_Number") == .phone && PersonalData.kind(ofName: "身份证号") == .chineseID)
+        #expect(PersonalData.kind(ofName: "plan") == nil && PersonalData.kind(ofName: "Product Name") == nil)
+        #expect(!P.mayHoldPersonalMembers(#"{"product_id":"p1","name":"Tea","price":1}"#, as: .properties))
+        #expect(P.mayHoldPersonalMembers(#"{"order_id":"o1", "shipping_address" :"x"}"#, as: .properties))
+        #expect(!P.mayHoldPersonalMembers(#"{"library":{"name":"x"},"ip":"10.0.0.1"}"#, as: .context))
+        #expect(P.mayHoldPersonalMembers(#"{"library":{"name":"x"},"traits":{"email":"a@b.c"}}"#, as: .context))
+        #expect(!P.mayHoldPersonalMembers(#"{"plan":"gold","note":"name: x"}"#, as: .traits))
+        #expect(P.mayHoldPersonalMembers(#"{"E-Mail":"a@b.c"}"#, as: .traits))
+        #expect(P.mayHoldPersonalMembers(#"{"a\"b":"c","手机":"1"}"#, as: .traits))
+        // And a document the check lets through is sealed exactly as a parsed one would be.
+        let protection = try Self.ring(Self.newLine)
+        let plain = #"{"product_id":"p1","name":"Tea"}"#
+        #expect(try protection.seal(json: plain, as: .properties, workspaceID: 1) == plain)
+    }
+
     @Test func deterministicTokensAreStableWithinAFieldAndDifferAcross() throws {
         let protection = try Self.ring(Self.newLine, Self.oldLine)
         let cipher = try #require(protection.cipher)

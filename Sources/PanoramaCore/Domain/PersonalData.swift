@@ -19,7 +19,24 @@ public enum PersonalData {
     /// The kind of a field name, nil when it is not personal information (`user_id`, `plan`).
     public static func kind(ofName name: String) -> PIIKind? {
         if let kind = kinds[name] { return kind }
-        return kinds[name.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")]
+        // ASCII letters folded, `-` and space read as `_`, in one pass over the bytes (this runs for
+        // every key of every document the store writes, so no Foundation string calls).
+        var folded = [UInt8]()
+        folded.reserveCapacity(name.utf8.count)
+        var changed = false
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                folded.append(byte + 32)
+                changed = true
+            case UInt8(ascii: "-"), UInt8(ascii: " "):
+                folded.append(UInt8(ascii: "_"))
+                changed = true
+            default:
+                folded.append(byte)
+            }
+        }
+        return changed ? kinds[String(decoding: folded, as: UTF8.self)] : nil
     }
 
     private static let kinds: [String: PIIKind] = {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PanoramaCore
+import Synchronization
 
 /// Encrypts single field values (an email, a phone number, a name) with AES-256-GCM into
 /// self-describing text tokens that fit any text column:
@@ -28,6 +29,10 @@ public struct FieldCipher: Sendable {
 
     /// The keys: the primary encrypts, any of them decrypts.
     public let ring: KeyRing
+
+    /// Recent deterministic tokens: the same email or name is sealed again with every message that
+    /// repeats it, and a token depends only on key, context and value.
+    private let recent = TokenCache(capacity: 65_536)
 
     /// Creates a cipher over a loaded key ring.
     public init(ring: KeyRing) {
@@ -70,6 +75,14 @@ public struct FieldCipher: Sendable {
     }
 
     private func seal(_ plaintext: String, context: String, key: MasterKey) throws(PanoramaError) -> String {
+        let cacheKey = key.id + "\u{0}" + context + "\u{0}" + plaintext
+        if let token = recent[cacheKey] { return token }
+        let token = try sealAfresh(plaintext, context: context, key: key)
+        recent[cacheKey] = token
+        return token
+    }
+
+    private func sealAfresh(_ plaintext: String, context: String, key: MasterKey) throws(PanoramaError) -> String {
         let associated = Self.associatedData(version: "pd1", keyID: key.id, context: context)
         var message = associated
         message.append(0)
@@ -181,6 +194,27 @@ public struct FieldCipher: Sendable {
             else { return nil }
             keyID = id
             self.body = body
+        }
+    }
+}
+
+/// A bounded map of recent deterministic tokens, shared by the copies of a cipher. When full it
+/// starts afresh (the working set of a busy node refills it within moments).
+final class TokenCache: Sendable {
+    private let capacity: Int
+    private let tokens = Mutex<[String: String]>([:])
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    subscript(key: String) -> String? {
+        get { tokens.withLock { $0[key] } }
+        set {
+            tokens.withLock { map in
+                if map.count >= capacity { map.removeAll(keepingCapacity: true) }
+                map[key] = newValue
+            }
         }
     }
 }

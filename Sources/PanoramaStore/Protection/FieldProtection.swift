@@ -1,3 +1,4 @@
+import Foundation
 import PanoramaCore
 
 /// Encryption at rest of personal information: what the stores apply to every value they write
@@ -160,7 +161,9 @@ public struct FieldProtection: Sendable {
             if text.hasPrefix("\"pe1:") { return text }
             return JSONValue.string(try cipher.encrypt(text, context: context)).jsonText
         }
-        guard case .object(var object)? = try? JSONParser.parse(text) else { return text }
+        guard Self.mayHoldPersonalMembers(text, as: document),
+            case .object(var object)? = try? JSONParser.parse(text)
+        else { return text }
         var changed = false
         func sealMembers(_ object: inout JSONObject, keep: (String) -> Bool) throws {
             for (name, member) in object.members where keep(name) {
@@ -184,6 +187,43 @@ public struct FieldProtection: Sendable {
             }
         }
         return changed ? JSONValue.object(object).jsonText : text
+    }
+
+    /// Whether a JSON document may hold a member to seal: one pass over its bytes for keys (a quoted
+    /// string followed by `:`) with a personal name, at any depth — so most events, which hold
+    /// none, are written without being parsed. A false positive only costs the parse.
+    static func mayHoldPersonalMembers(_ text: String, as document: Document) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let count = bytes.count
+            var i = 0
+            while i < count {
+                guard bytes[i] == UInt8(ascii: "\"") else {
+                    i += 1
+                    continue
+                }
+                var end = i + 1
+                while end < count && bytes[end] != UInt8(ascii: "\"") {
+                    end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard end < count else { return false }
+                var next = end + 1
+                while next < count && (bytes[next] == 0x20 || bytes[next] == 0x0A || bytes[next] == 0x0D || bytes[next] == 0x09) {
+                    next += 1
+                }
+                if next < count && bytes[next] == UInt8(ascii: ":") {
+                    let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<end]), as: UTF8.self)
+                    switch document {
+                    case .traits: if protects(trait: key) { return true }
+                    case .properties: if protects(property: key) { return true }
+                    case .context: if key == "traits" { return true }
+                    case .whole: return true
+                    }
+                }
+                i = end + 1
+            }
+            return false
+        }
     }
 
     /// The JSON text in clear: every `pe1`/`pd1` string member (at any depth) decrypted back into the
@@ -291,7 +331,38 @@ public struct FieldProtection: Sendable {
         _ identifiers: [(identifier: Identifier, owner: Int64)], workspaceID: Int64
     ) throws -> [(identifier: Identifier, owner: Int64)] {
         guard identifiers.contains(where: { Self.isToken($0.identifier.value) }) else { return identifiers }
-        return try identifiers.map { (try open($0.identifier, workspaceID: workspaceID), $0.owner) }
+        let chunk = 16_384
+        guard identifiers.count > 2 * chunk else {
+            return try identifiers.map { (try open($0.identifier, workspaceID: workspaceID), $0.owner) }
+        }
+        // A start loads every identifier of the workspace: open them on every core.
+        let parts = (identifiers.count + chunk - 1) / chunk
+        let opened = OpenedParts(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (part * chunk)..<min(identifiers.count, (part + 1) * chunk)
+            opened.set(
+                part,
+                Result { try identifiers[range].map { (try open($0.identifier, workspaceID: workspaceID), $0.owner) } })
+        }
+        return try opened.joined()
+    }
+
+    /// The chunks of a parallel open, each written once by its own iteration.
+    private final class OpenedParts: @unchecked Sendable {
+        private var parts: [Result<[(identifier: Identifier, owner: Int64)], any Error>?]
+        private let lock = NSLock()
+
+        init(count: Int) { parts = Array(repeating: nil, count: count) }
+
+        func set(_ index: Int, _ result: Result<[(identifier: Identifier, owner: Int64)], any Error>) {
+            lock.withLock { parts[index] = result }
+        }
+
+        func joined() throws -> [(identifier: Identifier, owner: Int64)] {
+            var all: [(identifier: Identifier, owner: Int64)] = []
+            for part in parts { all += try part!.get() }
+            return all
+        }
     }
 
     // MARK: Rotation
