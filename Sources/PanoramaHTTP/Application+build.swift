@@ -68,6 +68,7 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
         access: services.access, audit: services.audit
     ).addRoutes(to: api)
     AuditController(audit: services.audit).addRoutes(to: api)
+    InsightsController(insights: services.insights, audiences: services.audiences, audit: services.audit).addRoutes(to: api)
 }
 
 /// Forwards registrations to a router and remembers each route's method and path.

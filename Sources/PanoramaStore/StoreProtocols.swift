@@ -292,3 +292,4 @@ public protocol ClusterStore: Sendable {
 /// The whole store a Panorama node runs on. SQLite and PostgreSQL implement it.
 public typealias PanoramaStore = WorkspaceStore & KeyStore & IngestStore & ProfileStore & ClusterStore & OrderStore
     & ImportStore & LoyaltyStore & DuplicateStore & AudienceStore & AuditStore & AccessStore & PrivacyStore
+    & InsightStore

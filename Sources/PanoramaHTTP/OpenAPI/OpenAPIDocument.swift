@@ -21,7 +21,7 @@ enum OpenAPIDocument {
     /// any of `tags`, `paths` and `components`), merged into the base.
     static let parts: [String] = [
         ordersPart, importsPart, loyaltyPart, duplicatesPart, audiencesPart, accessPart, auditPart, rateLimitsPart,
-        privacyPart,
+        privacyPart, insightsPart,
     ]
 
     /// Merges objects key by key (a part adds paths and schemas) and appends arrays (tags).

@@ -59,6 +59,10 @@ struct AuditMiddleware: RouterMiddleware {
         "DELETE /api/v1/traits/{name}": Route("trait.delete", "trait", "name"),
         "POST /api/v1/rules/check": .notRecorded,
         "POST /api/v1/rules/evaluate": .notRecorded,
+        // Funnels are queries; a drop-off saved as a tag is recorded by its handler (tag.assign).
+        "POST /api/v1/insights/funnels": .notRecorded,
+        "POST /api/v1/insights/funnels/drop-off": .notRecorded,
+        "POST /api/v1/insights/predictions/run": Route("predictions.run", "tags"),
         "POST /api/v1/tags": Route("tag.create", "tag", byHandler: true),
         "PUT /api/v1/tags/{name}": Route("tag.update", "tag", "name"),
         "DELETE /api/v1/tags/{name}": Route("tag.delete", "tag", "name"),

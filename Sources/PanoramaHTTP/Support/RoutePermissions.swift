@@ -75,6 +75,14 @@ enum RoutePermissions {
         add(.audiencesWrite, "POST /api/v1/tags/{name}/assign", "POST /api/v1/tags/{name}/unassign")
         add(.audiencesWrite, "POST /api/v1/segments/{name}/refresh")
         add(.audiencesRead, "POST /api/v1/rules/evaluate")
+        // Saving a funnel drop-off as a tag also needs audiences.write (checked by its handler).
+        add(
+            .insightsRead, "GET /api/v1/insights/kpis", "GET /api/v1/insights/kpis/customers", "GET /api/v1/insights/rfm",
+            "GET /api/v1/insights/rfm/movement", "GET /api/v1/insights/cohorts", "POST /api/v1/insights/funnels",
+            "POST /api/v1/insights/funnels/drop-off", "GET /api/v1/insights/repurchase", "GET /api/v1/insights/basket",
+            "GET /api/v1/insights/predictions")
+        // Writes the prediction traits and creates or updates the predictive tags.
+        add(.audiencesWrite, "POST /api/v1/insights/predictions/run")
         return t
     }()
 }

@@ -106,7 +106,7 @@ public final class AudienceService: Service, Sendable {
     }
 
     /// Tells the other nodes that a workspace's definitions or manual members changed.
-    private func announce(_ workspaceID: Int64) {
+    func announce(_ workspaceID: Int64) {
         guard broadcast.withLock({ $0 != nil }) else { return }
         enqueue { $0.outgoingAudiences.insert(workspaceID) }
     }

@@ -84,7 +84,7 @@ struct AudienceState: Sendable {
     /// Built-in computed traits every workspace has.
     static let builtInTraits: [String: RuleType] = [
         "rfm_r": .integer, "rfm_f": .integer, "rfm_m": .integer, "rfm_segment": .string,
-    ]
+    ].merging(CustomerPredictions.types) { a, _ in a }
 
     /// Row → live customer id (0: the row's customer was merged away).
     var customerIDs: [Int64] = []
@@ -105,6 +105,9 @@ struct AudienceState: Sendable {
     /// The RFM quintile cut points of the last full computation; a customer whose orders change
     /// is scored against them at once.
     var rfmThresholds = RFMThresholds.empty
+    /// The CLV models of the last full computation; a customer whose orders change is scored
+    /// with them at once.
+    var predictionModels: CustomerPredictions.Models?
     var context: EvaluationContext
 
     init(context: EvaluationContext) {
@@ -200,6 +203,8 @@ struct AudienceState: Sendable {
             (RFM.segmentColumn, scores.map { Int64($0.segment.rawValue) }),
         ]
         for (name, value) in rfmValues { table.update(name) { $0.set(row, value) } }
+        let prediction = predictionModels.flatMap { CustomerPredictions.predict(orders, row: 0, models: $0, today: context.today) }
+        for (name, value) in CustomerPredictions.values(prediction) { table.update(name) { $0.set(row, value) } }
     }
 
     /// Marks a row's customer as merged away or gone: it leaves everything; returns what it left.
@@ -225,6 +230,9 @@ struct AudienceState: Sendable {
         for (name, column) in computed.merging(rfm.columns, uniquingKeysWith: { a, _ in a }) {
             table.setColumn(name, column)
         }
+        let predictions = CustomerPredictions.compute(orders: orders, events: events, live: table.live, context: context)
+        predictionModels = predictions.models
+        for (name, column) in predictions.columns { table.setColumn(name, column) }
     }
 
     // MARK: Rules

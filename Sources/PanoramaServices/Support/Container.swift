@@ -72,6 +72,8 @@ public struct Services: Sendable {
     public let loyalty: LoyaltyService
     public let duplicates: DuplicateService
     public let audiences: AudienceService
+    /// Customer insight: KPIs, RFM, cohorts, funnels, baskets, predictions.
+    public let insights: InsightsService
     public let access: AccessService
     /// Request limits of the HTTP APIs and the sign-in limiter (`rateLimiters.allowLogin`).
     public let rateLimiters: RateLimiters
@@ -160,6 +162,7 @@ public struct Services: Sendable {
             store: store, clock: clock, logger: logger, retentionDays: max(1, configuration.auditRetentionDays))
         let audiences = AudienceService(store: store, clock: clock, logger: logger)
         self.audiences = audiences
+        self.insights = InsightsService(store: store, audiences: audiences, clock: clock)
         self.pipeline = IngestPipeline(
             store: store, settings: settings, clock: clock, metrics: metrics, logger: logger,
             onChange: { changed in

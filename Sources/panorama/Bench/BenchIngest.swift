@@ -11,7 +11,10 @@ import Synchronization
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (figures and commands are kept in BENCHMARKS.md).",
-        subcommands: [Ingest.self, BenchPipeline.self, BenchDedup.self, BenchImportRead.self, BenchImport.self, BenchDedupJob.self, BenchGenerate.self, BenchTags.self, BenchTombstones.self, BenchEncryption.self])
+        subcommands: [
+            Ingest.self, BenchPipeline.self, BenchDedup.self, BenchImportRead.self, BenchImport.self, BenchDedupJob.self,
+            BenchGenerate.self, BenchTags.self, BenchInsights.self, BenchTombstones.self, BenchEncryption.self,
+        ])
 
     /// Loads a fresh server over loopback HTTP with Segment batches and reports durable throughput.
     struct Ingest: AsyncParsableCommand {

@@ -32,16 +32,9 @@ struct BenchTags: AsyncParsableCommand {
     func run() async throws {
         guard customers >= 0, customers < Int(Int32.max) else { throw ValidationError("--customers must be 0 … 2³¹") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        if !noDuckDB, !FileManager.default.fileExists(atPath: duckdbScript) {
-            throw ValidationError(
-                "DuckDB script not found at \(duckdbScript): run from the repository root, give --duckdb-script PATH, or --no-duckdb")
-        }
-        var directory = data
-        var temporary: String?
-        if directory == nil, !noDuckDB {
-            temporary = NSTemporaryDirectory() + "panorama-bench-tags-\(ProcessInfo.processInfo.processIdentifier)"
-            directory = temporary
-        }
+        let duckDB = DuckDBSide(python: python, script: duckdbScript, quiet: json)
+        if !noDuckDB { try duckDB.checkScript() }
+        let (directory, temporary) = DuckDBSide.directory(data, skipped: noDuckDB, name: "tags")
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
 
         // Panorama first, in a scope of its own so that its columns are freed before DuckDB runs.
@@ -49,7 +42,7 @@ struct BenchTags: AsyncParsableCommand {
         var report = Report(panorama: engine)
         if !noDuckDB, let directory {
             say("DuckDB on \(directory) …")
-            report.duckdb = try runDuckDB(directory: directory)
+            report.duckdb = try duckDB.run(directory: directory)
             report.compare()
         }
         if json {
@@ -69,16 +62,7 @@ struct BenchTags: AsyncParsableCommand {
         let clock = ContinuousClock()
         let synthetic: SyntheticData
         var started = clock.now
-        if let directory, FileManager.default.fileExists(atPath: directory + "/manifest.json") {
-            say("loading \(directory) …")
-            synthetic = try SyntheticData.load(from: directory)
-        } else {
-            synthetic = SyntheticData.generate(customers: customers, seed: seed) { say("generating \($0) …") }
-            if let directory {
-                say("writing \(directory) …")
-                _ = try synthetic.write(to: directory)
-            }
-        }
+        synthetic = try SyntheticData.loadOrGenerate(directory: directory, customers: customers, seed: seed, say: say)
         var report = EngineReport(
             customers: synthetic.customers.rowCount, orders: synthetic.orders.count, events: synthetic.events.count,
             seed: synthetic.seed, dataSeconds: (clock.now - started).seconds)
@@ -160,34 +144,6 @@ struct BenchTags: AsyncParsableCommand {
         let sorted = values.sorted()
         return sorted.count % 2 == 1
             ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
-    // MARK: DuckDB
-
-    /// Runs the DuckDB script on the data directory and decodes its JSON report; its progress
-    /// goes to this process's standard error.
-    private func runDuckDB(directory: String) throws -> DuckDBReport {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, duckdbScript, directory]
-        let output = Pipe()
-        process.standardOutput = output
-        if json { process.standardError = FileHandle.nullDevice }
-        try process.run()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError(
-                "the DuckDB side failed (exit \(process.terminationStatus)); it needs `pip install duckdb numpy`, or run with --no-duckdb"
-            )
-        }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do {
-            return try decoder.decode(DuckDBReport.self, from: bytes)
-        } catch {
-            throw ValidationError("the DuckDB side printed no report: \(String(decoding: bytes.prefix(400), as: UTF8.self))")
-        }
     }
 
     /// Progress on stderr, unless printing JSON.

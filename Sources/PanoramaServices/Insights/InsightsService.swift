@@ -1,0 +1,351 @@
+import Foundation
+import PanoramaCore
+import PanoramaEngine
+import PanoramaStore
+import Synchronization
+
+/// Customer insight (客户洞察): KPIs with breakdowns and drill-down, RFM, cohorts, funnels,
+/// repurchase intervals, market baskets and CLV/churn predictions for one workspace.
+///
+/// The analyses read the audience engine's in-memory columns (orders, events, attributes, tag
+/// and segment bitmaps); taking them copies nothing. The engine updates a changed customer's
+/// traits at once but reloads the activity columns only on its hourly rebuild, so before
+/// answering, the service compares the store's activity counter (`activityMarker`) with the one
+/// of its last reload and, when it moved and the last reload is at least `minimumReload` old,
+/// has the engine reload from the store first. Order lines (categories, products), which the engine does not hold, are read from
+/// the store for the period asked. Every analysis keeps to the caller's data scope: customers
+/// outside it count nowhere and are never listed.
+public final class InsightsService: Sendable {
+    let store: any PanoramaStore
+    let audiences: AudienceService
+    let clock: WallClock
+    /// The shortest time between two reloads of a workspace's activity for insights.
+    let minimumReload: Duration
+    /// Per workspace: the activity counter at the last reload, and when it was (epoch ms).
+    private let reloaded = Mutex<[Int64: (marker: [Int64], at: Int64)]>([:])
+
+    /// The most order lines one basket or category analysis reads.
+    public static let maximumLines = 5_000_000
+
+    public init(
+        store: any PanoramaStore, audiences: AudienceService, clock: WallClock, minimumReload: Duration = .seconds(60)
+    ) {
+        self.store = store
+        self.audiences = audiences
+        self.clock = clock
+        self.minimumReload = minimumReload
+    }
+
+    /// Reloads the engine's activity from the store when the store's activity counter moved
+    /// since the last reload and that reload is old enough. Audience memberships are carried
+    /// over, not re-evaluated (that stays the scheduler's and the real-time path's work).
+    func reloadIfChanged(_ workspaceID: Int64, _ engine: AudienceEngine) async throws {
+        let marker = try await store.activityMarker()
+        let now = clock.now()
+        let last = reloaded.withLock { $0[workspaceID] }
+        if let last, last.marker == marker { return }
+        if let last, now - last.at < Int64(minimumReload / .milliseconds(1)) { return }
+        try await engine.rebuild(include: { _ in false })
+        reloaded.withLock { $0[workspaceID] = (marker, now) }
+    }
+
+    // MARK: Data
+
+    /// The engine's snapshot and the rows of `scope` (nil: all).
+    func snapshot(_ workspaceID: Int64, scope: CustomerScope) async throws -> (InsightSnapshot, BitVector?) {
+        let engine = try await audiences.engine(workspaceID)
+        try await reloadIfChanged(workspaceID, engine)
+        let snapshot = await engine.insightSnapshot()
+        guard scope != .all else { return (snapshot, nil) }
+        let rows = await engine.rows(in: scope)
+        return (snapshot, BitVector(rows, count: snapshot.dataset.rowCount))
+    }
+
+    /// Live customer ids of rows, in row order.
+    static func ids(_ rows: [Int], _ snapshot: InsightSnapshot) -> [Int64] {
+        rows.map { snapshot.customerIDs[$0] }.filter { $0 != 0 }
+    }
+
+    /// Today in the workspace zone (the default end of periods).
+    public func today(workspaceID: Int64) async throws -> Int64 {
+        try await snapshot(workspaceID, scope: .all).0.dataset.today
+    }
+
+    // MARK: Analyses
+
+    /// The KPIs of local days `from ..< to`.
+    public func kpis(
+        workspaceID: Int64, from: Int64, to: Int64, grain: KPIGrain?, breakdown: InsightDimension?,
+        scope: CustomerScope
+    ) async throws -> KPIReport {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        var dataset = snapshot.dataset
+        if breakdown == .category {
+            dataset = try await withCategories(workspaceID, snapshot, from: from, to: to)
+        }
+        return try KPIs.report(dataset, from: from, to: to, grain: grain, breakdown: breakdown, filter: filter)
+    }
+
+    /// The customers behind a KPI cell: how many, and the first `limit` ids (ascending row).
+    public func kpiCustomers(
+        workspaceID: Int64, from: Int64, to: Int64, measure: KPIMeasure, dimension: InsightDimension?,
+        group: String?, scope: CustomerScope, limit: Int
+    ) async throws -> (size: Int, ids: [Int64]) {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        var dataset = snapshot.dataset
+        if dimension == .category, group != nil {
+            dataset = try await withCategories(workspaceID, snapshot, from: from, to: to)
+        }
+        let rows = try KPIs.customers(
+            dataset, from: from, to: to, measure: measure, dimension: dimension, group: group, filter: filter)
+        let ids = Self.ids(rows, snapshot)
+        return (ids.count, Array(ids.prefix(limit)))
+    }
+
+    /// The R × F matrix and the segments on `asOf` (default today).
+    public func rfm(workspaceID: Int64, asOf: Int64?, scope: CustomerScope) async throws -> RFMReport {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        return RFMAnalysis.report(snapshot.dataset, asOf: asOf, filter: filter)
+    }
+
+    /// Segment movement from `from` to `to`.
+    public func rfmMovement(workspaceID: Int64, from: Int64, to: Int64, scope: CustomerScope) async throws
+        -> RFMMovement
+    {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        return try RFMAnalysis.movement(snapshot.dataset, from: from, to: to, filter: filter)
+    }
+
+    /// The cohort triangle of `months` months from `firstMonth` (a month index).
+    public func cohorts(
+        workspaceID: Int64, firstMonth: Int, months: Int, basis: CohortBasis, scope: CustomerScope
+    ) async throws -> CohortTriangle {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        return try Cohorts.triangle(
+            snapshot.dataset, firstMonth: firstMonth, months: months, basis: basis, filter: filter)
+    }
+
+    /// A funnel of tracked events.
+    public func funnel(
+        workspaceID: Int64, steps: [String], from: Int64, to: Int64, windowDays: Int, breakdown: InsightDimension?,
+        scope: CustomerScope
+    ) async throws -> FunnelReport {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        return try Funnel.report(
+            snapshot.dataset, steps: steps, from: from, to: to, windowDays: windowDays, breakdown: breakdown,
+            filter: filter)
+    }
+
+    /// The customers who reached `step` of a funnel and not the next one.
+    public func funnelDropOff(
+        workspaceID: Int64, steps: [String], from: Int64, to: Int64, windowDays: Int, step: Int,
+        scope: CustomerScope
+    ) async throws -> [Int64] {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        let rows = try Funnel.dropped(
+            snapshot.dataset, steps: steps, from: from, to: to, windowDays: windowDays, atStep: step, filter: filter)
+        return Self.ids(rows, snapshot)
+    }
+
+    /// Keeps a list of customers as a manual tag (created when new): a KPI cell or a funnel
+    /// drop-off becomes an audience to act on. Returns how many joined.
+    public func saveAsTag(workspaceID: Int64, name: String, ids: [Int64], description: String) async throws -> Int {
+        let key = AudienceKey(.tag, name)
+        if (try? await audiences.audience(workspaceID: workspaceID, key)) == nil {
+            let definition = AudienceDefinition(
+                kind: .tag, name: name, description: description, type: .manual, rule: nil, category: .behavior,
+                updateMode: .realtime)
+            _ = try await audiences.save(workspaceID: workspaceID, definition, create: true)
+        }
+        let engine = try await audiences.engine(workspaceID)
+        let done = try await engine.assign(tag: name, add: ids, remove: [])
+        if done.added > 0 { audiences.announce(workspaceID) }
+        return done.added
+    }
+
+    /// Days between purchases in `from ..< to`, overall and per category.
+    public func repurchase(workspaceID: Int64, from: Int64, to: Int64, scope: CustomerScope) async throws -> (
+        overall: RepurchaseDistribution, categories: [RepurchaseDistribution]
+    ) {
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        let overall = try RepurchaseAnalysis.report(snapshot.dataset, from: from, to: to, filter: filter).overall
+        // Per category over the order lines: a year before the period gives the first interval
+        // of the period its previous purchase.
+        let lines = try await lineDataset(workspaceID, snapshot, from: from - 365, to: to, scope: scope).dataset
+        let categories = try RepurchaseAnalysis.report(lines, from: from, to: to).categories
+        return (overall, categories)
+    }
+
+    /// Association rules of the paid orders placed in `from ..< to`.
+    public func basket(
+        workspaceID: Int64, level: BasketAnalysis.Level, from: Int64, to: Int64,
+        thresholds: BasketAnalysis.Thresholds, scope: CustomerScope
+    ) async throws -> (orders: Int, rules: [BasketRule]) {
+        try KPIs.validate(from: from, to: to)
+        let (snapshot, _) = try await snapshot(workspaceID, scope: scope)
+        let lines = try await lineDataset(workspaceID, snapshot, from: from, to: to, scope: scope).dataset
+        return try BasketAnalysis.rules(lines, level: level, from: from, to: to, thresholds: thresholds)
+    }
+
+    /// BG/NBD and Gamma-Gamma fitted on the workspace's buyers (the whole workspace: a model per
+    /// workspace), with the predictions of the buyers in scope by customer id.
+    public func predictions(workspaceID: Int64, churnHorizonDays: Int, scope: CustomerScope) async throws -> (
+        scores: CLVScores, ids: [Int64], predictions: [CustomerPrediction]
+    ) {
+        guard (1...730).contains(churnHorizonDays) else {
+            throw PanoramaError.badRequest(
+                "bad_horizon", "horizon_days must be 1 … 730 / 预测天数须为 1 … 730", field: "horizon_days")
+        }
+        let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        let scores = CLVScoring.score(snapshot.dataset, churnHorizonDays: churnHorizonDays)
+        let visible = snapshot.dataset.included(filter)
+        var ids: [Int64] = []
+        var predictions: [CustomerPrediction] = []
+        for row in visible.setRows {
+            guard let prediction = scores.predictions[row], snapshot.customerIDs[row] != 0 else { continue }
+            ids.append(snapshot.customerIDs[row])
+            predictions.append(prediction)
+        }
+        return (scores, ids, predictions)
+    }
+
+    /// The predictive tags `runPredictions` keeps: a name, a description and its rule, where
+    /// `{p90}` stands for the 90th percentile of the buyers' predicted CLV (yuan).
+    public static let predictiveTags: [(name: String, description: String, rule: String)] = [
+        (
+            "高流失风险", "high churn risk: a buyer unlikely to buy in the next 90 days (churn_risk ≥ 0.8)",
+            "churn_risk >= 0.8"
+        ),
+        (
+            "高价值潜力", "high value potential: predicted CLV in the top 10 % of buyers and likely still a customer",
+            "predicted_clv >= {p90} AND p_alive >= 0.5"
+        ),
+    ]
+
+    /// Recomputes every trait, the predictions (`p_alive`, `churn_risk`, `predicted_clv`,
+    /// `expected_spend_90d`, `next_purchase_date`) included, and creates or updates the
+    /// predictive tags over them; returns the models and each tag's rule and size.
+    public func runPredictions(workspaceID: Int64) async throws -> (
+        models: (frequency: BGNBD, spend: GammaGamma)?, tags: [(name: String, rule: String, size: Int)]
+    ) {
+        try await audiences.recompute(workspaceID: workspaceID)
+        let engine = try await audiences.engine(workspaceID)
+        let (models, clv) = await engine.predictionState()
+        // The 90th percentile of the buyers' predicted CLV, in yuan (decimal ×10⁴ → cents → yuan).
+        let sorted = clv.sorted()
+        let p90 = sorted.isEmpty ? 0 : sorted[max(0, (90 * sorted.count + 99) / 100 - 1)]
+        let threshold = InsightsService.yuan(p90 / OrderColumns.decimalPerMinorUnit)
+        var tags: [(String, String, Int)] = []
+        for tag in Self.predictiveTags {
+            let rule = tag.rule.replacingOccurrences(of: "{p90}", with: threshold)
+            let key = AudienceKey(.tag, tag.name)
+            let exists = (try? await audiences.audience(workspaceID: workspaceID, key)) != nil
+            _ = try await audiences.save(
+                workspaceID: workspaceID,
+                AudienceDefinition(
+                    kind: .tag, name: tag.name, description: tag.description, type: .rule, rule: rule,
+                    category: .prediction, updateMode: .daily),
+                create: !exists)
+            tags.append((tag.name, rule, try await audiences.count(workspaceID: workspaceID, key)))
+        }
+        return (models.map { ($0.frequency, $0.spend) }, tags)
+    }
+
+    /// Minor units as a decimal literal of major units (`12345` → `123.45`).
+    static func yuan(_ minor: Int64) -> String {
+        let cents = minor.magnitude % 100
+        return "\(minor < 0 ? "-" : "")\(minor.magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+
+    // MARK: Order lines
+
+    /// The epoch ms of the start of local day `day`.
+    static func millis(_ day: Int64, _ snapshot: InsightSnapshot) -> Int64 {
+        (day * 86_400 - snapshot.utcOffsetSeconds) * 1000
+    }
+
+    /// The paid orders with lines placed in `from ..< to` of the customers in scope, as a
+    /// dataset of their own (a row per live customer, items as categories and products), with the
+    /// live customer id of each row.
+    func lineDataset(
+        _ workspaceID: Int64, _ snapshot: InsightSnapshot, from: Int64, to: Int64, scope: CustomerScope
+    ) async throws -> (dataset: InsightDataset, ids: [Int64]) {
+        let lines = try await store.paidOrderLines(
+            workspaceID: workspaceID, from: Self.millis(from, snapshot), to: Self.millis(to, snapshot),
+            limit: Self.maximumLines + 1)
+        guard lines.count <= Self.maximumLines else {
+            throw PanoramaError.badRequest(
+                "too_many_lines",
+                "the period holds more than \(Self.maximumLines) order lines: choose a shorter one / 时间范围内订单明细过多，请缩短时间范围",
+                field: "from")
+        }
+        let live = try await store.liveIDs(workspaceID: workspaceID, customerIDs: Array(Set(lines.map(\.customerID))))
+        let allowed = try await audiences.scopeIDs(workspaceID: workspaceID, scope: scope)
+        // Orders by live customer, in time order, with their lines.
+        struct Basket {
+            var placedAt: Int64
+            var orderID: Int64
+            var categories: [String] = []
+            var products: [String] = []
+        }
+        var byCustomer: [Int64: [Int64: Basket]] = [:]
+        for line in lines {
+            guard let id = live[line.customerID], allowed?.contains(id) ?? true else { continue }
+            var basket = byCustomer[id]?[line.orderID] ?? Basket(placedAt: line.placedAt, orderID: line.orderID)
+            if let category = line.category { basket.categories.append(category) }
+            if let product = line.product { basket.products.append(product) }
+            byCustomer[id, default: [:]][line.orderID] = basket
+        }
+        var orders = OrderColumns(utcOffsetSeconds: snapshot.utcOffsetSeconds)
+        var categories: [[String]] = []
+        var products: [[String]] = []
+        let ids = byCustomer.keys.sorted()
+        for id in ids {
+            let baskets = byCustomer[id]!.values.sorted { ($0.placedAt, $0.orderID) < ($1.placedAt, $1.orderID) }
+            orders.appendCustomer(
+                baskets.map { OrderColumns.Record(timestamp: EvaluationContext.floorDiv($0.placedAt, 1000), amount: 0) }
+            )
+            categories += baskets.map(\.categories)
+            products += baskets.map(\.products)
+        }
+        var events = EventColumns(utcOffsetSeconds: snapshot.utcOffsetSeconds)
+        events.appendEmptyCustomers(orders.rowCount)
+        var dataset = InsightDataset(orders: orders, events: events, today: snapshot.dataset.today)
+        dataset.categories = OrderItems(categories)
+        dataset.products = OrderItems(products)
+        return (dataset, ids)
+    }
+
+    /// The engine's dataset with the categories of its orders: an order's categories are those
+    /// of the stored paid order of the same customer placed at the same second (orders without
+    /// lines, or not paid, have none).
+    func withCategories(_ workspaceID: Int64, _ snapshot: InsightSnapshot, from: Int64, to: Int64) async throws
+        -> InsightDataset
+    {
+        try KPIs.validate(from: from, to: to)
+        let (lines, lineIDs) = try await lineDataset(workspaceID, snapshot, from: from, to: to, scope: .all)
+        // (live customer, second) → categories.
+        var byTime: [SIMD2<Int64>: [String]] = [:]
+        for (row, id) in lineIDs.enumerated() {
+            for o in lines.orders.range(ofRow: row) {
+                let names = lines.categories.of(o).map { lines.categories.dictionary.strings[Int($0)] }
+                byTime[SIMD2(id, lines.orders.timestamp[o]), default: []] += names
+            }
+        }
+        var dataset = snapshot.dataset
+        let orders = dataset.orders
+        var perOrder: [[String]] = []
+        perOrder.reserveCapacity(orders.count)
+        for row in 0..<orders.rowCount {
+            let id = snapshot.customerIDs[row]
+            for o in orders.range(ofRow: row) { perOrder.append(byTime[SIMD2(id, orders.timestamp[o])] ?? []) }
+        }
+        dataset.categories = OrderItems(perOrder)
+        return dataset
+    }
+}
+
+extension AudienceService {
+    /// A CSV field as exports write it (quoted where needed, formulas defused), for reports.
+    public static func csvText(_ text: String) -> String { csvField(text) }
+}

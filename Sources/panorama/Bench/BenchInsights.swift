@@ -1,0 +1,299 @@
+import ArgumentParser
+import Foundation
+import PanoramaCore
+import PanoramaEngine
+
+/// `panorama bench insights`: the customer-insight queries of issue #7 on generated data — the
+/// KPI set of the last month with a breakdown by channel and the previous period, the RFM matrix
+/// and segments, a 12-month cohort triangle, and the CLV fit with the scoring of every buyer — in
+/// Panorama and then in DuckDB on the same files (`bench/duckdb_insights.py`), side by side, with
+/// the results of both sides compared.
+struct BenchInsights: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "insights",
+        abstract: "KPIs, RFM matrix, cohort triangle and CLV scoring, in Panorama and DuckDB side by side.",
+        discussion: """
+            The data is `panorama bench generate`'s (fixed seed; about 6 orders per customer), written as raw
+            column files that the DuckDB side reads too. Loading or generating the data is reported apart from
+            the queries. The DuckDB side needs `pip install duckdb numpy`; --no-duckdb measures Panorama alone.
+            Exits non-zero when the two sides' results differ.
+            """)
+
+    @Option(help: "Number of customers (when generating).") var customers: Int = 1_000_000
+    @Option(help: "Seed: the same seed gives the same data.") var seed: UInt64 = 42
+    @Option(
+        help:
+            "Data directory: read when it holds a manifest.json, else generated into it (default: a temporary directory, removed afterwards)."
+    )
+    var data: String?
+    @Option(help: "Timed runs of each query (the median is reported).") var runs: Int = 5
+    @Option(help: "The DuckDB side: a Python script taking the data directory.") var duckdbScript =
+        "bench/duckdb_insights.py"
+    @Option(help: "Python interpreter for the DuckDB side.") var python = "python3"
+    @Flag(name: .customLong("no-duckdb"), help: "Measure Panorama only.") var noDuckDB = false
+    @Flag(help: "Print JSON.") var json = false
+
+    /// The month measured: June 2026, the last month of the data, and the cohorts of the 12
+    /// months up to it.
+    static let monthStart = Timestamp.days(fromCivil: 2026, 6, 1)
+    static let monthEnd = Timestamp.days(fromCivil: 2026, 7, 1)
+    static let firstCohort = InsightCalendar.month(ofDay: Timestamp.days(fromCivil: 2025, 7, 1))
+
+    func run() async throws {
+        guard customers >= 1, customers < Int(Int32.max) else { throw ValidationError("--customers must be 1 … 2³¹") }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        let duckDB = DuckDBSide(python: python, script: duckdbScript, quiet: json)
+        if !noDuckDB { try duckDB.checkScript() }
+        let (directory, temporary) = DuckDBSide.directory(data, skipped: noDuckDB, name: "insights")
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        var report = Report(panorama: try measureEngine(directory: directory))
+        if !noDuckDB, let directory {
+            say("DuckDB on \(directory) …")
+            report.duckdb = try duckDB.run(directory: directory)
+            report.compare()
+        }
+        if json { try printSnakeCaseJSON(report) } else { report.print() }
+        if !report.disagreements.isEmpty {
+            throw ValidationError("Panorama and DuckDB disagree: \(report.disagreements.joined(separator: "; "))")
+        }
+    }
+
+    /// Times `body` `runs` times; returns the median milliseconds and the last result.
+    private func timed<R>(_ label: String, _ body: () throws -> R) rethrows -> (ms: Double, result: R) {
+        say("\(label) …")
+        var times: [Double] = []
+        var result: R?
+        for _ in 0..<runs {
+            let started = ContinuousClock.now
+            result = try body()
+            times.append((ContinuousClock.now - started).seconds * 1000)
+        }
+        return (BenchTags.median(times), result!)
+    }
+
+    private func measureEngine(directory: String?) throws -> EngineReport {
+        let started = ContinuousClock.now
+        let synthetic: SyntheticData
+        synthetic = try SyntheticData.loadOrGenerate(directory: directory, customers: customers, seed: seed, say: say)
+        let dataset = InsightDataset(
+            orders: synthetic.orders, events: synthetic.events,
+            attributes: synthetic.customers.columns.filter { $0.value.type == .string },
+            today: synthetic.context.today)
+        var report = EngineReport(
+            customers: dataset.rowCount, orders: dataset.orders.count, events: dataset.events.count,
+            seed: synthetic.seed,
+            dataSeconds: (ContinuousClock.now - started).seconds)
+
+        let kpis = try timed("KPIs of a month by channel") {
+            try KPIs.report(dataset, from: Self.monthStart, to: Self.monthEnd, breakdown: .channel)
+        }
+        report.kpiMs = kpis.ms
+        report.kpi = Check(kpis.result.total)
+        report.kpiPrevious = Check(kpis.result.previous)
+        report.kpiChannels = Dictionary(
+            uniqueKeysWithValues: kpis.result.breakdown.map { ($0.label, Check($0.values)) })
+
+        let rfm = timed("RFM matrix") { RFMAnalysis.report(dataset) }
+        report.rfmMs = rfm.ms
+        report.rfmCells = rfm.result.cells.flatMap { $0.map(\.customers) }
+        report.rfmSegments = Dictionary(
+            uniqueKeysWithValues: rfm.result.segments.map { ($0.segment.name, $0.customers) })
+
+        let cohorts = try timed("12-month cohort triangle") {
+            try Cohorts.triangle(dataset, firstMonth: Self.firstCohort, months: 12)
+        }
+        report.cohortMs = cohorts.ms
+        report.cohortSizes = cohorts.result.cohorts.map(\.customers)
+        report.cohortActive = cohorts.result.cohorts.flatMap(\.active)
+        report.cohortRevenue = cohorts.result.cohorts.flatMap(\.revenue).reduce(0, +)
+
+        // The CLV fit is long: fewer runs.
+        say("CLV fit and scoring …")
+        var clvTimes: [Double] = []
+        var scores: CLVScores?
+        for _ in 0..<max(1, min(runs, 2)) {
+            let begin = ContinuousClock.now
+            scores = CLVScoring.score(dataset)
+            clvTimes.append((ContinuousClock.now - begin).seconds * 1000)
+        }
+        report.clvMs = BenchTags.median(clvTimes)
+        let summaryStarted = ContinuousClock.now
+        let summaries = CLVScoring.summaries(dataset, asOf: dataset.today)
+        report.clvSummaryMs = (ContinuousClock.now - summaryStarted).seconds * 1000
+        let buyers = summaries.compactMap { $0 }
+        report.clvBuyers = buyers.count
+        report.clvRepeatPurchases = Int(buyers.reduce(0) { $0 + $1.x })
+        if let scores {
+            report.clvModel = [
+                "r": scores.frequency.r, "alpha": scores.frequency.alpha, "a": scores.frequency.a,
+                "b": scores.frequency.b,
+                "p": scores.spend.p, "q": scores.spend.q, "gamma": scores.spend.gamma,
+            ]
+            report.clvDistinctHistories = scores.distinctHistories
+            let predictions = scores.predictions.compactMap { $0 }
+            report.clvMeanPAlive =
+                predictions.reduce(0) { $0 + $1.probabilityAlive } / Double(max(1, predictions.count))
+        }
+        // Churn on a time-based holdout: the models fitted on the data up to 90 days before its
+        // end; does a low churn risk rank the buyers who bought in those 90 days?
+        say("churn holdout …")
+        let cutoff = dataset.today - 90
+        let holdout = CLVScoring.score(dataset, asOf: cutoff, churnHorizonDays: 90)
+        var ranks: [Double] = []
+        var labels: [Bool] = []
+        let orders = dataset.orders
+        let paid = OrderColumns.Status.completed.rawValue
+        for row in 0..<dataset.rowCount {
+            guard let prediction = holdout.predictions[row] else { continue }
+            ranks.append(1 - prediction.churnRisk)
+            labels.append(
+                orders.range(ofRow: row).contains { orders.status[$0] == paid && Int64(orders.day[$0]) > cutoff })
+        }
+        report.churnHoldoutAUC = ROC.auc(scores: ranks, labels: labels)
+        report.peakRSSMegabytes = BenchGenerate.peakRSSMegabytes()
+        return report
+    }
+
+    /// Progress on stderr, unless printing JSON.
+    private func say(_ text: String) {
+        if !json { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+
+    // MARK: Reports
+
+    /// The KPI values both sides compute, to compare.
+    struct Check: Codable, Equatable {
+        var newCustomers: Int
+        var activeCustomers: Int
+        var buyers: Int
+        var repeatBuyers: Int
+        var orders: Int
+        var gmv: Int64
+        var netRevenue: Int64
+        var lifetimeRevenue: Int64
+
+        init(_ v: KPIValues) {
+            newCustomers = v.newCustomers
+            activeCustomers = v.activeCustomers
+            buyers = v.buyers
+            repeatBuyers = v.repeatBuyers
+            orders = v.orders
+            gmv = v.gmv
+            netRevenue = v.netRevenue
+            lifetimeRevenue = v.lifetimeRevenue
+        }
+    }
+
+    struct EngineReport: Encodable {
+        var customers: Int
+        var orders: Int
+        var events: Int
+        var seed: UInt64
+        var dataSeconds: Double
+        var kpiMs = 0.0
+        var kpi: Check?
+        var kpiPrevious: Check?
+        var kpiChannels: [String: Check] = [:]
+        var rfmMs = 0.0
+        var rfmCells: [Int] = []
+        var rfmSegments: [String: Int] = [:]
+        var cohortMs = 0.0
+        var cohortSizes: [Int] = []
+        var cohortActive: [Int] = []
+        var cohortRevenue: Int64 = 0
+        var clvMs = 0.0
+        /// The per-customer summaries alone (the part DuckDB can do).
+        var clvSummaryMs = 0.0
+        var clvBuyers = 0
+        var clvRepeatPurchases = 0
+        var clvDistinctHistories = 0
+        var clvModel: [String: Double] = [:]
+        var clvMeanPAlive = 0.0
+        /// AUC of 1 − churn risk for "buys in the last 90 days", models fitted on the data before.
+        var churnHoldoutAUC = 0.0
+        var peakRSSMegabytes = 0.0
+    }
+
+    /// What `bench/duckdb_insights.py` prints.
+    struct DuckDBReport: Codable {
+        var duckdb: String
+        var threads: Int
+        var loadMs: Double
+        var kpiMs: Double
+        var rfmMs: Double
+        var cohortMs: Double
+        var clvSummaryMs: Double
+        var kpi: Check
+        var kpiPrevious: Check
+        var kpiChannels: [String: Check]
+        var rfmCells: [Int]
+        var cohortSizes: [Int]
+        var cohortActive: [Int]
+        var cohortRevenue: Int64
+        var clvBuyers: Int
+        var clvRepeatPurchases: Int
+        var peakRssMb: Double
+    }
+
+    struct Report: Encodable {
+        var benchmark = "insights"
+        var panorama: EngineReport
+        var duckdb: DuckDBReport?
+        /// DuckDB ÷ Panorama per query (higher: Panorama faster).
+        var ratios: [String: Double]?
+        var disagreements: [String] = []
+
+        mutating func compare() {
+            guard let d = duckdb else { return }
+            let p = panorama
+            func ratio(_ theirs: Double, _ ours: Double) -> Double { ours > 0 ? theirs / ours : 0 }
+            ratios = [
+                "kpis": ratio(d.kpiMs, p.kpiMs), "rfm": ratio(d.rfmMs, p.rfmMs),
+                "cohorts": ratio(d.cohortMs, p.cohortMs),
+                "clv_summary": ratio(d.clvSummaryMs, p.clvSummaryMs),
+            ]
+            func check(_ name: String, _ same: Bool) { if !same { disagreements.append(name) } }
+            check("kpi total", p.kpi == d.kpi)
+            check("kpi previous", p.kpiPrevious == d.kpiPrevious)
+            check("kpi by channel", p.kpiChannels == d.kpiChannels)
+            check("rfm cells", p.rfmCells == d.rfmCells)
+            check("cohort sizes", p.cohortSizes == d.cohortSizes)
+            check("cohort active", p.cohortActive == d.cohortActive)
+            check("cohort revenue", p.cohortRevenue == d.cohortRevenue)
+            check("clv buyers", p.clvBuyers == d.clvBuyers && p.clvRepeatPurchases == d.clvRepeatPurchases)
+        }
+
+        func print() {
+            let p = panorama
+            Swift.print(
+                "bench insights: \(p.customers) customers, \(p.orders) orders, \(p.events) events (seed \(p.seed)); data \(String(format: "%.1f", p.dataSeconds)) s"
+                    + (duckdb.map {
+                        " — Panorama vs DuckDB \($0.duckdb), \($0.threads) threads, DuckDB load \(String(format: "%.1f", $0.loadMs / 1000)) s"
+                    } ?? ""))
+            func row(_ label: String, _ ours: Double, _ theirs: Double?, _ key: String, target: String) {
+                let ratio = ratios?[key].map { String(format: "%.1f×", $0) } ?? ""
+                Swift.print(
+                    "  \(label.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%10.1f ms", ours))  \((theirs.map { String(format: "%10.1f ms", $0) } ?? "         –").padding(toLength: 14, withPad: " ", startingAt: 0))  \(ratio.padding(toLength: 8, withPad: " ", startingAt: 0)) \(target)"
+                )
+            }
+            Swift.print("  query (median of runs)             Panorama       DuckDB          DuckDB÷Panorama  target")
+            row("KPIs of a month, by channel", p.kpiMs, duckdb?.kpiMs, "kpis", target: "≤ 200 ms")
+            row("RFM matrix + segments", p.rfmMs, duckdb?.rfmMs, "rfm", target: "≤ 500 ms")
+            row("12-month cohort triangle", p.cohortMs, duckdb?.cohortMs, "cohorts", target: "≤ 1000 ms")
+            row("CLV summaries (x, tx, T, mean)", p.clvSummaryMs, duckdb?.clvSummaryMs, "clv_summary", target: "")
+            row("CLV fit + scoring of all buyers", p.clvMs, nil, "", target: "≤ 10000 ms")
+            let model = p.clvModel.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
+            Swift.print(
+                "  CLV: \(p.clvBuyers) buyers, \(p.clvDistinctHistories) distinct histories; \(model.joined(separator: ", ")); mean P(alive) \(String(format: "%.3f", p.clvMeanPAlive))"
+            )
+            Swift.print("  churn risk on a 90-day time-based holdout: AUC \(String(format: "%.3f", p.churnHoldoutAUC))")
+            Swift.print(
+                "  peak RSS \(String(format: "%.0f", p.peakRSSMegabytes)) MB"
+                    + (duckdb.map { ", DuckDB \(String(format: "%.0f", $0.peakRssMb)) MB" } ?? ""))
+            if duckdb != nil {
+                Swift.print(
+                    disagreements.isEmpty ? "  results: identical on both sides" : "  DISAGREE: \(disagreements)")
+            }
+        }
+    }
+}
