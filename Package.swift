@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         .target(name: "PanoramaCore", swiftSettings: swiftSettings),
@@ -31,6 +32,8 @@ let package = Package(
             providers: [.apt(["libcrypt-dev"])]
         ),
         .target(name: "PanoramaEngine", dependencies: ["PanoramaCore"], swiftSettings: swiftSettings),
+        // SVG charts (bar, line, heat map) for the console: pure Swift, Foundation only.
+        .target(name: "PanoramaCharts", swiftSettings: swiftSettings),
         .target(
             name: "PanoramaStore",
             dependencies: [
@@ -58,8 +61,9 @@ let package = Package(
         .target(
             name: "PanoramaHTTP",
             dependencies: [
-                "PanoramaServices",
+                "PanoramaServices", "PanoramaCharts",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -76,6 +80,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PanoramaCoreTests", dependencies: ["PanoramaCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PanoramaChartsTests", dependencies: ["PanoramaCharts"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PanoramaEngineTests",
             dependencies: ["PanoramaEngine", .product(name: "GRDB", package: "GRDB.swift")],

@@ -69,6 +69,7 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
     ).addRoutes(to: api)
     AuditController(audit: services.audit).addRoutes(to: api)
     InsightsController(insights: services.insights, audiences: services.audiences, audit: services.audit).addRoutes(to: api)
+    ConsoleController.register(on: router, services: services)
 }
 
 /// Forwards registrations to a router and remembers each route's method and path.
@@ -179,7 +180,7 @@ struct AuthMiddleware: RouterMiddleware {
         switch RoutePermissions.requirement(method: request.method.rawValue, path: context.endpointPath ?? "") {
         case .permission(let permission)?: try principal.require(permission)
         case .authenticated?: break
-        case nil:
+        case nil, .open?:
             throw PanoramaError(
                 .forbidden, code: "permission_denied", message: "this route is not open to any role")
         }

@@ -16,7 +16,7 @@ struct Panorama: AsyncParsableCommand {
         subcommands: [
             Serve.self, Import.self, Export.self, Migrate.self, MigrateStore.self, Keys.self, Dedup.self, Bench.self,
             Backup.self, Restore.self, Users.self,
-            AuditCommand.self, PrivacyCommand.self, EncryptionCommand.self, ReportCommand.self,
+            AuditCommand.self, PrivacyCommand.self, EncryptionCommand.self, ReportCommand.self, Demo.self,
         ],
         defaultSubcommand: nil)
 }

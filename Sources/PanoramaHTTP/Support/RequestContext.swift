@@ -12,6 +12,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var principal: Principal?
     /// The console session the request came with (cookie or bearer session token).
     public var sessionToken: String?
+    /// The web console's CSRF token for the signed-in viewer (set by `ConsoleMiddleware`).
+    public var consoleCSRF: String?
     /// The customers the principal may see (set with the principal; nobody until then).
     public var scope: CustomerScope = .owners([])
     /// The connection's peer (a proxy, when there is one; see `ClientAddress`); nil in router tests.
@@ -22,6 +24,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         self.apiKey = nil
         self.principal = nil
         self.sessionToken = nil
+        self.consoleCSRF = nil
         self.remoteAddress = source.channel.remoteAddress
     }
 

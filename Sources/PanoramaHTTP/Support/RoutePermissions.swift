@@ -7,6 +7,8 @@ enum RoutePermissions {
     enum Requirement: Equatable {
         case permission(Permission)
         case authenticated
+        /// Open to everyone (the console's sign-in page, its static files, the language switch).
+        case open
     }
 
     /// The requirement of `method` on `path` (a route pattern as registered: `/api/v1/tags/{name}`).
@@ -83,6 +85,7 @@ enum RoutePermissions {
             "GET /api/v1/insights/predictions")
         // Writes the prediction traits and creates or updates the predictive tags.
         add(.audiencesWrite, "POST /api/v1/insights/predictions/run")
+        for (route, requirement) in ConsoleController.routePolicies { t[route] = requirement }
         return t
     }()
 }

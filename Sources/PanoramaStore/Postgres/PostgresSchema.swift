@@ -12,7 +12,7 @@ enum PostgresSchema {
     /// its queries (`PostgresSchema+Orders.swift` …).
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
-        + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations
+        + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations + consoleMigrations
 
     static let foundation: [(name: String, sql: String)] = [
         (

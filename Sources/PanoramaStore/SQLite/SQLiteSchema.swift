@@ -10,7 +10,7 @@ enum SQLiteSchema {
     /// its queries (`SQLiteSchema+Orders.swift` …).
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
-        + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations
+        + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations + consoleMigrations
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

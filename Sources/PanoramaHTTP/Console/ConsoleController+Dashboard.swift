@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import PanoramaCharts
+import PanoramaServices
+
+/// The dashboard: KPI cards with the previous period, the revenue trend, breakdowns whose bars
+/// open the customers behind them.
+extension ConsoleController {
+    static let periods = [7, 30, 90]
+
+    @Sendable func dashboardPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = await viewer(request, context)
+        let locale = viewer.locale
+        let days = request.uri.queryParameters.get("days").flatMap { Int($0) }.flatMap { Self.periods.contains($0) ? $0 : nil } ?? 30
+        let board = try await dashboard.dashboard(workspaceID: try context.workspaceID, scope: context.scope, days: days)
+        var model: [String: Any] = [:]
+        model["periods"] = Self.periods.map { d -> [String: Any] in
+            var o: [String: Any] = ["value": d, "label": locale.text("last_n_days", String(d))]
+            if d == days { o["selected"] = true }
+            return o
+        }
+        let lastDay = board.firstDay + Int64(board.days) - 1
+        model["periodText"] = locale.text(
+            "period_text", locale.shortDay(board.firstDay), locale.shortDay(lastDay), String(board.days))
+        model["kpis"] = board.kpis.map { kpi -> [String: Any] in
+            var card: [String: Any] = ["label": viewer.t("kpi_" + kpi.id), "value": Self.format(kpi.current, kpi.unit, locale)]
+            if let change = kpi.changeBasisPoints {
+                card["change"] = (change > 0 ? "▲ " : change < 0 ? "▼ " : "") + locale.percent(basisPoints: abs(change))
+                card["direction"] = change > 0 ? "up" : change < 0 ? "down" : "flat"
+                if kpi.id == "refund_rate" { card["direction"] = change > 0 ? "down" : "up" }
+            } else {
+                card["note"] = kpi.previous == nil ? viewer.t("kpi_total_note") : viewer.t("kpi_no_comparison")
+            }
+            return card
+        }
+        if board.ordersHiddenByScope { model["scopeNote"] = viewer.t("orders_hidden_by_scope") }
+        if !board.revenue.isEmpty {
+            var trend = LineChart(
+                id: "revenue-trend", title: viewer.t("revenue_trend"),
+                description: locale.text(
+                    "revenue_trend_desc", String(board.days), locale.money(board.revenue.reduce(0, +), compact: true),
+                    locale.money(board.previousRevenue.reduce(0, +), compact: true)),
+                labels: (0..<board.days).map { locale.shortDay(board.firstDay + Int64($0)) },
+                series: [
+                    ChartSeries(name: viewer.t("this_period"), values: board.revenue.map { Double($0) / 100 }),
+                    ChartSeries(name: viewer.t("previous_period"), values: board.previousRevenue.map { Double($0) / 100 }, dashed: true),
+                ])
+            trend.format = { locale.money(Int64($0 * 100), compact: true) }
+            model["trend"] = trend.render()
+        }
+        if !board.channels.isEmpty {
+            model["channels"] = BarChart(
+                id: "channels", title: viewer.t("revenue_by_channel"),
+                description: viewer.t("revenue_by_channel_desc"),
+                bars: board.channels.map { item in
+                    let name = item.key.isEmpty ? viewer.t("channel_none") : Self.channelName(item.key, viewer)
+                    return ChartBar(label: name, value: Double(item.value), display: locale.money(item.value, compact: true))
+                }
+            ).render()
+        }
+        model["rfm"] = BarChart(
+            id: "rfm", title: viewer.t("customers_by_rfm"), description: viewer.t("customers_by_rfm_desc"),
+            bars: board.rfm.map { item in
+                ChartBar(
+                    label: Self.rfmName(item.key, viewer), value: Double(item.value),
+                    display: locale.number(item.value, compact: true),
+                    link: item.rule.map { "/app/customers?rule=" + Self.query($0) })
+            }
+        ).render()
+        model["tags"] = BarChart(
+            id: "tags", title: viewer.t("customers_by_tag"), description: viewer.t("customers_by_tag_desc"),
+            bars: board.tags.map { item in
+                ChartBar(
+                    label: item.key, value: Double(item.value), display: locale.number(item.value, compact: true),
+                    link: "/app/customers?tag=" + Self.query(item.key))
+            }
+        ).render()
+        return renderer.page("dashboard", title: viewer.t("dashboard"), model: model, viewer: viewer)
+    }
+
+    static func format(_ value: Int64, _ unit: KPI.Unit, _ locale: ConsoleLocale) -> String {
+        switch unit {
+        case .count: locale.number(value, compact: true)
+        case .money: locale.money(value, compact: value >= 1_000_000)
+        case .ratio: locale.percent(basisPoints: value)
+        }
+    }
+
+    static func channelName(_ key: String, _ viewer: ConsoleViewer) -> String {
+        let text = viewer.t("channel_" + key)
+        return text == "channel_" + key ? key : text
+    }
+
+    static func rfmName(_ key: String, _ viewer: ConsoleViewer) -> String {
+        let id = "rfm_" + key.lowercased().replacingOccurrences(of: "'", with: "").replacingOccurrences(of: " ", with: "_")
+        let text = viewer.t(id)
+        return text == id ? key : text
+    }
+}

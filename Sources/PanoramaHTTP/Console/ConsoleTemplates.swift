@@ -1,0 +1,360 @@
+/// The console's mustache templates, compiled into the binary (no files to ship next to it).
+/// All text comes from the message catalog (`t.…`); values are escaped by mustache (`{{…}}`),
+/// and only SVG that Panorama rendered itself is inserted raw (`{{{…}}}`).
+enum ConsoleTemplates {
+    static let all: [String: String] = [
+        "layout": layout, "sign-in": signIn, "dashboard": dashboard, "customers": customers, "customer": customer,
+        "audiences": audiences, "audience": audience, "builder": builder, "settings": settings, "imports": imports,
+        "import": importJob, "error": error, "pager": pager,
+    ]
+
+    static let layout = #"""
+        <!doctype html>
+        <html lang="{{lang}}">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · {{t.brand}}</title>
+        <link rel="stylesheet" href="/app/static/console.css">
+        <script src="/app/static/console.js" defer></script>
+        </head>
+        <body data-csrf="{{csrf}}" data-lang="{{lang}}">
+        <a class="skip" href="#main">{{t.skip_to_content}}</a>
+        <header class="top">
+          <a class="brand" href="/app/dashboard">{{t.brand}}</a>
+          {{#user}}
+          <nav aria-label="{{t.nav_label}}">
+            <ul>
+            {{#nav}}<li><a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a></li>{{/nav}}
+            </ul>
+          </nav>
+          {{/user}}
+          <div class="top-right">
+            <a class="lang" href="/app/lang?set={{otherLang}}&amp;back={{back}}" lang="{{otherLang}}" hreflang="{{otherLang}}">{{t.switch_language}}</a>
+            {{#user}}
+            <span class="who" title="{{t.role}}: {{role}}">{{name}}</span>
+            <form method="post" action="/app/sign-out" class="inline">
+              <input type="hidden" name="_csrf" value="{{csrf}}">
+              <button type="submit" class="link">{{t.sign_out}}</button>
+            </form>
+            {{/user}}
+          </div>
+        </header>
+        <main id="main" tabindex="-1">
+        {{#flash}}<p class="flash" role="status">{{flash}}</p>{{/flash}}
+        {{{content}}}
+        </main>
+        <footer class="foot">{{t.footer}}</footer>
+        </body>
+        </html>
+        """#
+
+    static let pager = #"""
+        {{#pager}}<nav class="pager" aria-label="{{t.pagination}}">
+        {{#first}}<a href="{{first}}">{{t.first_page}}</a>{{/first}}
+        {{#next}}<a href="{{next}}" rel="next">{{t.next_page}} →</a>{{/next}}
+        </nav>{{/pager}}
+        """#
+
+    static let signIn = #"""
+        <section class="card narrow">
+          <h1>{{t.sign_in_title}}</h1>
+          {{#error}}<p class="error" role="alert" id="sign-in-error">{{error}}</p>{{/error}}
+          <form method="post" action="/app/sign-in" class="stack">
+            <input type="hidden" name="next" value="{{next}}">
+            <label for="username">{{t.username}}</label>
+            <input id="username" name="username" autocomplete="username" value="{{username}}" required autofocus>
+            <label for="password">{{t.password}}</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <label for="totp">{{t.totp_code}} <span class="hint">{{t.totp_hint}}</span></label>
+            <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,8}">
+            <button type="submit" class="primary">{{t.sign_in}}</button>
+          </form>
+          <details class="key-sign-in">
+            <summary>{{t.sign_in_with_key}}</summary>
+            <form method="post" action="/app/sign-in" class="stack">
+              <input type="hidden" name="next" value="{{next}}">
+              <label for="admin_key">{{t.admin_key}}</label>
+              <input id="admin_key" name="admin_key" type="password" autocomplete="off" required>
+              <button type="submit">{{t.sign_in}}</button>
+            </form>
+          </details>
+        </section>
+        """#
+
+    static let dashboard = #"""
+        <div class="head-row">
+          <h1>{{t.dashboard}}</h1>
+          <form method="get" action="/app/dashboard" class="inline">
+            <label for="days">{{t.period}}</label>
+            <select id="days" name="days" data-autosubmit>
+              {{#periods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/periods}}
+            </select>
+            <noscript><button type="submit">{{t.apply}}</button></noscript>
+          </form>
+        </div>
+        <p class="muted">{{periodText}}</p>
+        <ul class="kpis">
+        {{#kpis}}
+          <li class="kpi"><span class="kpi-label">{{label}}</span><strong class="kpi-value">{{value}}</strong>
+          {{#change}}<span class="kpi-change {{direction}}">{{change}} <span class="muted">{{t.vs_previous}}</span></span>{{/change}}
+          {{^change}}<span class="kpi-change muted">{{note}}</span>{{/change}}</li>
+        {{/kpis}}
+        </ul>
+        {{#scopeNote}}<p class="note">{{scopeNote}}</p>{{/scopeNote}}
+        <div class="grid2">
+          {{#trend}}<section class="card chart-card"><h2>{{t.revenue_trend}}</h2>{{{trend}}}</section>{{/trend}}
+          {{#channels}}<section class="card chart-card"><h2>{{t.revenue_by_channel}}</h2>{{{channels}}}</section>{{/channels}}
+          <section class="card chart-card"><h2>{{t.customers_by_rfm}}</h2>{{{rfm}}}<p class="hint">{{t.click_bar_hint}}</p></section>
+          <section class="card chart-card"><h2>{{t.customers_by_tag}}</h2>{{{tags}}}</section>
+        </div>
+        """#
+
+    static let customers = #"""
+        <h1>{{t.customers}}</h1>
+        <form method="get" action="/app/customers" class="search" role="search">
+          <label for="q" class="sr-only">{{t.search_label}}</label>
+          <input id="q" name="q" value="{{q}}" placeholder="{{t.search_placeholder}}">
+          <label for="tag" class="sr-only">{{t.tag}}</label>
+          <select id="tag" name="tag">
+            <option value="">{{t.any_tag}}</option>
+            {{#tagOptions}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/tagOptions}}
+          </select>
+          <button type="submit" class="primary">{{t.search}}</button>
+        </form>
+        {{#ruleText}}<p class="note">{{t.customers_of_rule}} <code>{{ruleText}}</code>{{#total}} · {{total}}{{/total}}</p>{{/ruleText}}
+        {{#searchError}}<p class="error" role="alert">{{searchError}}</p>{{/searchError}}
+        <div class="table-wrap">
+        <table class="list">
+          <caption class="sr-only">{{t.customers}}</caption>
+          <thead><tr><th scope="col">{{t.id}}</th><th scope="col">{{t.name}}</th><th scope="col">{{t.phone}}</th><th scope="col">{{t.email}}</th><th scope="col">{{t.city}}</th><th scope="col" class="num">{{t.orders}}</th><th scope="col" class="num">{{t.net_spend}}</th><th scope="col">{{t.last_seen}}</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td><a href="/app/customers/{{id}}">#{{id}}</a></td><td><a href="/app/customers/{{id}}">{{name}}</a></td><td>{{phone}}</td><td>{{email}}</td><td>{{city}}</td><td class="num">{{orders}}</td><td class="num">{{spend}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="8" class="muted">{{t.no_customers}}</td></tr>{{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{>pager}}
+        """#
+
+    static let customer = #"""
+        <p class="crumbs"><a href="/app/customers">{{t.customers}}</a> / #{{id}}</p>
+        <div class="head-row"><h1>{{displayName}}</h1>{{#tier}}<span class="badge tier">{{tier}}</span>{{/tier}}</div>
+        {{#masked}}<p class="note">{{t.pii_masked_note}}</p>{{/masked}}
+        <ul class="kpis small">
+          {{#figures}}<li class="kpi"><span class="kpi-label">{{label}}</span><strong class="kpi-value">{{value}}</strong></li>{{/figures}}
+        </ul>
+        <div class="grid2">
+        <section class="card" aria-labelledby="h-profile"><h2 id="h-profile">{{t.profile_and_traits}}</h2>
+          <dl class="facts">{{#traits}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/traits}}</dl>
+          {{^traits}}<p class="muted">{{t.none}}</p>{{/traits}}
+        </section>
+        <section class="card" aria-labelledby="h-ids"><h2 id="h-ids">{{t.identifiers}}</h2>
+          <table class="list compact"><thead><tr><th scope="col">{{t.type}}</th><th scope="col">{{t.value}}</th></tr></thead>
+          <tbody>{{#identifiers}}<tr><td>{{type}}</td><td>{{value}}</td></tr>{{/identifiers}}</tbody></table>
+        </section>
+        <section class="card" aria-labelledby="h-aud"><h2 id="h-aud">{{t.tags_and_segments}}</h2>
+          <p>{{#tags}}<a class="badge" href="/app/audiences/tag/{{path}}">{{name}}</a> {{/tags}}{{^tags}}<span class="muted">{{t.no_tags}}</span>{{/tags}}</p>
+          <p>{{#segments}}<a class="badge seg" href="/app/audiences/segment/{{path}}">{{name}}</a> {{/segments}}{{^segments}}<span class="muted">{{t.no_segments}}</span>{{/segments}}</p>
+          <h3>{{t.predictions}}</h3>
+          <dl class="facts">
+            <dt>{{t.predicted_clv}}</dt><dd>{{#clv}}{{clv}}{{/clv}}{{^clv}}<span class="muted">{{t.not_yet_predicted}}</span>{{/clv}}</dd>
+            <dt>{{t.churn_risk}}</dt><dd>{{#churn}}{{churn}}{{/churn}}{{^churn}}<span class="muted">{{t.not_yet_predicted}}</span>{{/churn}}</dd>
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="h-consent"><h2 id="h-consent">{{t.consent}}</h2>
+          {{#consentHidden}}<p class="muted">{{t.no_permission_section}}</p>{{/consentHidden}}
+          <table class="list compact"><thead><tr><th scope="col">{{t.purpose}}</th><th scope="col">{{t.state}}</th><th scope="col">{{t.source}}</th><th scope="col">{{t.when}}</th></tr></thead>
+          <tbody>{{#consents}}<tr><td>{{purpose}}</td><td>{{state}}</td><td>{{source}}</td><td>{{at}}</td></tr>{{/consents}}
+          {{^consents}}<tr><td colspan="4" class="muted">{{t.none}}</td></tr>{{/consents}}</tbody></table>
+        </section>
+        </div>
+        <section class="card" aria-labelledby="h-orders"><h2 id="h-orders">{{t.orders_and_refunds}}</h2>
+          {{#ordersHidden}}<p class="muted">{{t.no_permission_section}}</p>{{/ordersHidden}}
+          <div class="table-wrap"><table class="list"><thead><tr><th scope="col">{{t.order}}</th><th scope="col">{{t.placed_at}}</th><th scope="col">{{t.channel}}</th><th scope="col">{{t.status}}</th><th scope="col">{{t.items}}</th><th scope="col" class="num">{{t.total}}</th><th scope="col" class="num">{{t.refunded}}</th></tr></thead>
+          <tbody>{{#orders}}<tr><td>{{externalID}}</td><td>{{placedAt}}</td><td>{{channel}}</td><td>{{status}}</td><td>{{items}}</td><td class="num">{{total}}</td><td class="num">{{refunded}}</td></tr>
+          {{#refunds}}<tr class="sub"><td colspan="5">↳ {{kind}} {{reason}} · {{at}}</td><td></td><td class="num">{{amount}}</td></tr>{{/refunds}}{{/orders}}
+          {{^orders}}<tr><td colspan="7" class="muted">{{t.none}}</td></tr>{{/orders}}</tbody></table></div>
+        </section>
+        <div class="grid2">
+        <section class="card" aria-labelledby="h-loyalty"><h2 id="h-loyalty">{{t.loyalty}}</h2>
+          {{#loyaltyHidden}}<p class="muted">{{t.no_permission_section}}</p>{{/loyaltyHidden}}
+          {{#loyalty}}
+          <dl class="facts"><dt>{{t.points}}</dt><dd>{{points}}</dd><dt>{{t.tier}}</dt><dd>{{tierName}}</dd><dt>{{t.stored_value}}</dt><dd>{{storedValue}}</dd></dl>
+          <h3>{{t.points_ledger}}</h3>
+          <table class="list compact"><thead><tr><th scope="col">{{t.when}}</th><th scope="col">{{t.kind}}</th><th scope="col" class="num">{{t.amount}}</th><th scope="col" class="num">{{t.balance}}</th><th scope="col">{{t.reason}}</th></tr></thead>
+          <tbody>{{#ledger}}<tr><td>{{at}}</td><td>{{kind}}</td><td class="num">{{amount}}</td><td class="num">{{balance}}</td><td>{{reason}}</td></tr>{{/ledger}}
+          {{^ledger}}<tr><td colspan="5" class="muted">{{t.none}}</td></tr>{{/ledger}}</tbody></table>
+          <h3>{{t.stored_value_ledger}}</h3>
+          <table class="list compact"><thead><tr><th scope="col">{{t.when}}</th><th scope="col">{{t.kind}}</th><th scope="col" class="num">{{t.amount}}</th><th scope="col" class="num">{{t.balance}}</th></tr></thead>
+          <tbody>{{#valueLedger}}<tr><td>{{at}}</td><td>{{kind}}</td><td class="num">{{amount}}</td><td class="num">{{balance}}</td></tr>{{/valueLedger}}
+          {{^valueLedger}}<tr><td colspan="4" class="muted">{{t.none}}</td></tr>{{/valueLedger}}</tbody></table>
+          <h3>{{t.tier_history}}</h3>
+          <ul class="plain">{{#tierHistory}}<li>{{at}}: {{from}} → {{to}} <span class="muted">({{reason}})</span></li>{{/tierHistory}}{{^tierHistory}}<li class="muted">{{t.none}}</li>{{/tierHistory}}</ul>
+          {{/loyalty}}
+        </section>
+        <section class="card" aria-labelledby="h-merges"><h2 id="h-merges">{{t.merge_history}}</h2>
+          <ul class="plain">{{#merges}}<li>{{at}} · #{{fromID}} → #{{intoID}} · {{cause}} · {{source}}
+            {{#undone}}<span class="badge muted">{{t.undone}} {{undone}}</span>{{/undone}}
+            {{#canUndo}}<form method="post" action="/app/merges/{{id}}/undo" class="inline" data-confirm="{{t.confirm_undo}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back" value="/app/customers/{{customerID}}"><button type="submit" class="small">{{t.undo_merge}}</button></form>{{/canUndo}}
+          </li>{{/merges}}{{^merges}}<li class="muted">{{t.no_merges}}</li>{{/merges}}</ul>
+        </section>
+        </div>
+        <section class="card" aria-labelledby="h-events"><h2 id="h-events">{{t.event_timeline}}</h2>
+          <ol class="timeline">{{#events}}<li><time>{{at}}</time> <strong>{{label}}</strong> <span class="muted">{{type}}</span>{{#detail}} <code class="detail">{{detail}}</code>{{/detail}}</li>{{/events}}
+          {{^events}}<li class="muted">{{t.none}}</li>{{/events}}</ol>
+          {{#moreEvents}}<p><a href="{{moreEvents}}">{{t.older_events}} →</a></p>{{/moreEvents}}
+        </section>
+        """#
+
+    static let audiences = #"""
+        <div class="head-row"><h1>{{t.tags_and_segments}}</h1>{{#canWrite}}<a class="button primary" href="/app/segments/new">{{t.new_segment}}</a>{{/canWrite}}</div>
+        {{#sections}}
+        <section class="card" aria-labelledby="h-{{kind}}"><h2 id="h-{{kind}}">{{title}}</h2>
+        <div class="table-wrap"><table class="list"><thead><tr><th scope="col">{{t.name}}</th><th scope="col">{{t.category}}</th><th scope="col">{{t.type}}</th><th scope="col" class="num">{{t.size}}</th><th scope="col">{{t.rule}}</th></tr></thead>
+        <tbody>{{#items}}<tr><td><a href="/app/audiences/{{kind}}/{{path}}">{{name}}</a></td><td>{{category}}</td><td>{{type}}</td><td class="num">{{size}}</td><td><code>{{rule}}</code>{{#problem}} <span class="error">{{problem}}</span>{{/problem}}</td></tr>{{/items}}
+        {{^items}}<tr><td colspan="5" class="muted">{{t.none}}</td></tr>{{/items}}</tbody></table></div>
+        </section>
+        {{/sections}}
+        """#
+
+    static let audience = #"""
+        <p class="crumbs"><a href="/app/audiences">{{t.tags_and_segments}}</a> / {{kindLabel}}</p>
+        <div class="head-row"><h1>{{name}}</h1>
+          <div class="actions">
+          {{#canEdit}}<a class="button" href="/app/segments/new?edit={{path}}">{{t.edit}}</a>{{/canEdit}}
+          {{#canExport}}<a class="button" href="/app/audiences/{{kind}}/{{path}}/export" download>{{t.export_csv}}</a>{{/canExport}}
+          </div>
+        </div>
+        {{#description}}<p>{{description}}</p>{{/description}}
+        <ul class="kpis small">
+          <li class="kpi"><span class="kpi-label">{{t.size}}</span><strong class="kpi-value" id="audience-size">{{size}}</strong></li>
+          <li class="kpi"><span class="kpi-label">{{t.type}}</span><strong class="kpi-value">{{type}}</strong></li>
+          {{#category}}<li class="kpi"><span class="kpi-label">{{t.category}}</span><strong class="kpi-value">{{category}}</strong></li>{{/category}}
+          <li class="kpi"><span class="kpi-label">{{t.updated}}</span><strong class="kpi-value">{{updated}}</strong></li>
+        </ul>
+        {{#rule}}<section class="card"><h2>{{t.rule}}</h2><pre class="rule">{{rule}}</pre>{{#problem}}<p class="error">{{problem}}</p>{{/problem}}</section>{{/rule}}
+        <section class="card chart-card"><h2>{{t.size_over_time}}</h2>{{#sizeChart}}{{{sizeChart}}}{{/sizeChart}}{{^sizeChart}}<p class="muted">{{t.no_size_history}}</p>{{/sizeChart}}</section>
+        <section class="card"><h2>{{t.members_preview}}</h2>
+          <ul class="plain columns">{{#members}}<li><a href="/app/customers/{{id}}">#{{id}} {{name}}</a></li>{{/members}}{{^members}}<li class="muted">{{t.none}}</li>{{/members}}</ul>
+          {{#ruleLink}}<p><a href="{{ruleLink}}">{{t.all_members}} →</a></p>{{/ruleLink}}
+        </section>
+        """#
+
+    static let builder = #"""
+        <p class="crumbs"><a href="/app/audiences">{{t.tags_and_segments}}</a> / {{t.segment_builder}}</p>
+        <h1>{{#editing}}{{t.edit_segment}}{{/editing}}{{^editing}}{{t.new_segment}}{{/editing}}</h1>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="/app/segments" id="segment-form" class="stack wide">
+          <input type="hidden" name="_csrf" value="{{csrf}}">
+          <input type="hidden" name="editing" value="{{editing}}">
+          <div class="row">
+            <div><label for="seg-name">{{t.name}}</label><input id="seg-name" name="name" value="{{name}}" required maxlength="100" {{#editing}}readonly{{/editing}}></div>
+            <div><label for="seg-desc">{{t.description}}</label><input id="seg-desc" name="description" value="{{description}}" maxlength="500"></div>
+            <div><label for="seg-type">{{t.type}}</label><select id="seg-type" name="type">{{#types}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/types}}</select></div>
+          </div>
+          <fieldset class="builder" id="builder" hidden>
+            <legend>{{t.conditions}}</legend>
+            <p class="hint">{{t.builder_hint}}</p>
+            <div id="groups"></div>
+            <div class="row">
+              <button type="button" id="add-group">{{t.add_group}}</button>
+              <label for="groups-join">{{t.groups_join}}</label>
+              <select id="groups-join"><option value="AND">{{t.op_and}}</option><option value="OR">{{t.op_or}}</option></select>
+            </div>
+          </fieldset>
+          <label for="rule">{{t.rule_text}}</label>
+          <textarea id="rule" name="rule" rows="3" spellcheck="false" aria-describedby="rule-status">{{rule}}</textarea>
+          <div id="rule-status" class="rule-status" role="status" aria-live="polite">
+            <span class="muted">{{t.live_count}}:</span> <strong id="live-count">{{count}}</strong>
+            <span id="rule-error" class="error">{{ruleError}}</span>
+          </div>
+          <div class="row"><button type="submit" class="primary">{{t.save_segment}}</button><a href="/app/audiences">{{t.cancel}}</a></div>
+        </form>
+        <script type="application/json" id="builder-data">{{{builderJSON}}}</script>
+        """#
+
+    static let settings = #"""
+        <h1>{{t.settings}}</h1>
+        <div class="grid2">
+        <section class="card"><h2>{{t.workspace}}</h2>
+          <dl class="facts"><dt>{{t.workspace_name}}</dt><dd>{{workspace}}</dd><dt>{{t.time_zone}}</dt><dd>{{timeZone}}</dd></dl>
+        </section>
+        <section class="card"><h2>{{t.identifier_types}}</h2>
+          <table class="list compact"><thead><tr><th scope="col">{{t.name}}</th><th scope="col" class="num">{{t.priority}}</th><th scope="col" class="num">{{t.limit_per_profile}}</th><th scope="col">{{t.unique}}</th></tr></thead>
+          <tbody>{{#types}}<tr><td>{{name}}</td><td class="num">{{priority}}</td><td class="num">{{limit}}</td><td>{{unique}}</td></tr>{{/types}}</tbody></table>
+        </section>
+        <section class="card"><h2>{{t.api_keys}}</h2>
+          {{#keysHidden}}<p class="muted">{{t.no_permission_section}}</p>{{/keysHidden}}
+          <table class="list compact"><thead><tr><th scope="col">{{t.name}}</th><th scope="col">{{t.kind}}</th><th scope="col">{{t.prefix}}</th><th scope="col">{{t.created}}</th><th scope="col">{{t.state}}</th></tr></thead>
+          <tbody>{{#keys}}<tr><td>{{name}}</td><td>{{kind}}</td><td><code>{{prefix}}…</code></td><td>{{created}}</td><td>{{state}}</td></tr>{{/keys}}</tbody></table>
+        </section>
+        <section class="card"><h2>{{t.loyalty_rules}}</h2>
+          {{#loyaltyHidden}}<p class="muted">{{t.no_permission_section}}</p>{{/loyaltyHidden}}
+          <table class="list compact"><thead><tr><th scope="col">{{t.tier}}</th><th scope="col">{{t.code}}</th><th scope="col" class="num">{{t.min_spend}}</th><th scope="col" class="num">{{t.points_multiplier}}</th></tr></thead>
+          <tbody>{{#tiers}}<tr><td>{{name}}</td><td>{{code}}</td><td class="num">{{minSpend}}</td><td class="num">{{multiplier}}</td></tr>{{/tiers}}
+          {{^tiers}}<tr><td colspan="4" class="muted">{{t.none}}</td></tr>{{/tiers}}</tbody></table>
+          {{#programFacts}}<p class="muted">{{programFacts}}</p>{{/programFacts}}
+        </section>
+        </div>
+        """#
+
+    static let imports = #"""
+        <h1>{{t.imports}}</h1>
+        <section class="card"><h2>{{t.upload_file}}</h2>
+          <form method="post" action="/app/imports" enctype="multipart/form-data" class="stack">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <label for="kind">{{t.import_kind}}</label>
+            <select id="kind" name="kind">{{#kinds}}<option value="{{value}}">{{label}}</option>{{/kinds}}</select>
+            <label for="file">{{t.file}} <span class="hint">{{t.file_hint}}</span></label>
+            <input id="file" name="file" type="file" required accept=".csv,.json,.ndjson,.jsonl,.xml,.txt">
+            <button type="submit" class="primary">{{t.upload_and_preview}}</button>
+          </form>
+        </section>
+        <section class="card"><h2>{{t.recent_imports}}</h2>
+          <div class="table-wrap"><table class="list"><thead><tr><th scope="col">{{t.id}}</th><th scope="col">{{t.file}}</th><th scope="col">{{t.import_kind}}</th><th scope="col">{{t.status}}</th><th scope="col">{{t.created}}</th></tr></thead>
+          <tbody>{{#jobs}}<tr><td><a href="/app/imports/{{id}}">#{{id}}</a></td><td>{{source}}</td><td>{{kind}}</td><td>{{status}}{{#dryRun}} ({{t.dry_run}}){{/dryRun}}</td><td>{{created}}</td></tr>{{/jobs}}
+          {{^jobs}}<tr><td colspan="5" class="muted">{{t.none}}</td></tr>{{/jobs}}</tbody></table></div>
+        </section>
+        """#
+
+    static let importJob = #"""
+        <p class="crumbs"><a href="/app/imports">{{t.imports}}</a> / #{{id}}</p>
+        <h1>{{source}}</h1>
+        <ul class="kpis small">
+          <li class="kpi"><span class="kpi-label">{{t.status}}</span><strong class="kpi-value" id="import-status">{{status}}</strong></li>
+          <li class="kpi"><span class="kpi-label">{{t.import_kind}}</span><strong class="kpi-value">{{kind}}</strong></li>
+          {{#dryRun}}<li class="kpi"><span class="kpi-label">{{t.dry_run}}</span><strong class="kpi-value">✓</strong></li>{{/dryRun}}
+        </ul>
+        {{#running}}<p class="note" data-refresh="2">{{t.import_running}}</p>{{/running}}
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{#report}}<section class="card"><h2>{{t.import_report}}</h2><dl class="facts">{{#facts}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/facts}}</dl>
+          {{#rejectedLink}}<p><a href="{{rejectedLink}}" download>{{t.rejected_rows_csv}}</a></p>{{/rejectedLink}}</section>{{/report}}
+        {{#preview}}
+        <section class="card"><h2>{{t.map_fields}}</h2>
+          <form method="post" action="/app/imports/{{id}}" class="stack wide">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <div class="table-wrap"><table class="list compact"><thead><tr><th scope="col">{{t.column}}</th><th scope="col">{{t.maps_to}}</th><th scope="col">{{t.sample}}</th></tr></thead>
+            <tbody>{{#columns}}<tr><td><label for="map-{{index}}">{{name}}</label></td><td><input id="map-{{index}}" name="map.{{name}}" value="{{target}}" list="targets"></td><td class="muted">{{sample}}</td></tr>{{/columns}}</tbody></table></div>
+            <datalist id="targets">{{#targets}}<option value="{{.}}">{{/targets}}</datalist>
+            <h3>{{t.preview_rows}}</h3>
+            <div class="table-wrap"><table class="list compact"><tbody>{{#rows}}<tr><td><code>{{.}}</code></td></tr>{{/rows}}</tbody></table></div>
+            {{#problems}}<p class="error">{{.}}</p>{{/problems}}
+            <div class="row">
+              <button type="submit" name="action" value="preview">{{t.refresh_preview}}</button>
+              <button type="submit" name="action" value="dry_run">{{t.dry_run}}</button>
+              <button type="submit" name="action" value="start" class="primary">{{t.start_import}}</button>
+            </div>
+          </form>
+        </section>
+        {{/preview}}
+        """#
+
+    static let error = #"""
+        <section class="card narrow">
+          <h1>{{heading}}</h1>
+          <p>{{message}}</p>
+          <p><a href="/app/dashboard">{{t.back_to_dashboard}}</a></p>
+        </section>
+        """#
+}

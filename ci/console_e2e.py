@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""End-to-end test of the web console in a real headless Chromium, as a person would use it.
+
+Starts a fresh server filled by `panorama demo`, then: signs in, opens a bar of the dashboard,
+finds a customer by phone, opens the 360° page, builds a segment with two groups and watches the
+live count change, sees a bad rule's error in place, saves and exports the segment, switches the
+language, and checks the phone-width layout and the skip link. Screenshots of the main pages go to
+--out. Prints `console_e2e: N passed, M failed` and exits non-zero on any failure.
+
+Needs Debian's chromium and chromium-driver and `pip install selenium`.
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+passed = 0
+failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"  ok   {name}")
+    else:
+        failed += 1
+        print(f"  FAIL {name} {detail}")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--out", default="ci-artifacts/screenshots")
+    parser.add_argument("--customers", type=int, default=800)
+    parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    data = tempfile.mkdtemp(prefix="panorama-e2e-")
+    env = dict(os.environ, PANORAMA_BCRYPT_COST="4", PANORAMA_LOG_LEVEL="warning")
+    started = time.time()
+    demo = subprocess.run(
+        [args.binary, "demo", "--data-dir", data, "--sync", "normal", "--customers", str(args.customers)],
+        env=env, capture_output=True, text=True, timeout=300)
+    print(demo.stdout.strip())
+    check("panorama demo fills a workspace", demo.returncode == 0, demo.stderr[-2000:])
+    if demo.returncode != 0:
+        return finish(None, None, data, args)
+    print(f"  (demo took {time.time() - started:.1f} s)")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(os.path.join(data, "server.log"), "w")
+    server = subprocess.Popen(
+        [args.binary, "serve", "--data-dir", data, "--port", str(port), "--sync", "normal"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/ready", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.1)
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN",
+                 "--window-size=1280,800", "--disable-gpu", "--force-device-scale-factor=1"]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_window_size(1280, 800)
+    wait = WebDriverWait(driver, 10)
+    try:
+        run(driver, wait, base, args.out)
+    except Exception as error:  # a step that throws fails the run, with a screenshot of where
+        check("no step throws", False, repr(error))
+        driver.save_screenshot(os.path.join(args.out, "failure.png"))
+    return finish(driver, server, data, args)
+
+
+def shot(driver, out, name):
+    # The whole page: grow the window to the document's height, then back.
+    width = driver.get_window_size()["width"]
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(max(height, 800), 4000))
+    driver.save_screenshot(os.path.join(out, name + ".png"))
+    driver.set_window_size(width, 800 if width > 600 else 844)
+
+
+def wait_count_change(driver, before, timeout=5):
+    end = time.time() + timeout
+    while time.time() < end:
+        text = driver.find_element(By.ID, "live-count").text
+        if text not in ("", "–", before):
+            return text
+        time.sleep(0.1)
+    return driver.find_element(By.ID, "live-count").text
+
+
+def run(driver, wait, base, out):
+    # Sign in (the browser asks for Chinese).
+    driver.get(base + "/app")
+    wait.until(lambda d: "/app/sign-in" in d.current_url)
+    check("a visitor is sent to the sign-in page", "/app/sign-in" in driver.current_url)
+    check("the page is in Chinese for a Chinese browser", driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
+    shot(driver, out, "01-sign-in")
+    driver.find_element(By.ID, "username").send_keys("demo")
+    driver.find_element(By.ID, "password").send_keys("wrong password")
+    driver.find_element(By.ID, "password").submit()
+    wait.until(lambda d: d.find_elements(By.ID, "sign-in-error"))
+    check("a wrong password is refused in place", "错误" in driver.find_element(By.ID, "sign-in-error").text)
+    driver.find_element(By.ID, "password").send_keys("panorama-demo")
+    driver.find_element(By.ID, "password").submit()
+    wait.until(lambda d: "/app/dashboard" in d.current_url)
+    check("signing in opens the dashboard", driver.find_element(By.TAG_NAME, "h1").text == "仪表盘")
+    kpis = driver.find_elements(By.CSS_SELECTOR, ".kpi-value")
+    check("the dashboard shows KPI cards", len(kpis) >= 5 and kpis[0].text not in ("", "0"), [k.text for k in kpis])
+    check("the dashboard draws SVG charts", len(driver.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 3)
+    shot(driver, out, "02-dashboard-zh")
+
+    # Drill down: a bar of the RFM chart opens the customers behind it.
+    bars = driver.find_elements(By.CSS_SELECTOR, "#main svg[aria-labelledby^='rfm'] a")
+    check("the RFM chart has clickable bars", len(bars) > 0)
+    if bars:
+        label = bars[0].get_attribute("aria-label")
+        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", bars[0])
+        wait.until(lambda d: "/app/customers" in d.current_url)
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr td a")
+        check("a bar opens the customers behind it", "rule=" in driver.current_url and len(rows) > 0, label)
+        shot(driver, out, "03-drill-down")
+
+    # Find a customer by phone, typed the way people type it.
+    driver.get(base + "/app/customers")
+    phone = driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr td:nth-child(3)")[0].text  # +86138…
+    digits = phone.replace("+86", "")
+    typed = f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    box = driver.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys(typed + Keys.ENTER)
+    wait.until(lambda d: "q=" in d.current_url)
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    check("searching by phone finds exactly that customer", len(rows) == 1 and phone in rows[0].text, f"{typed}: {len(rows)} rows")
+    shot(driver, out, "04-customers-search")
+    rows[0].find_element(By.CSS_SELECTOR, "td a").click()
+    wait.until(lambda d: re.search(r"/app/customers/\d+$", d.current_url))
+    headings = [h.text for h in driver.find_elements(By.TAG_NAME, "h2")]
+    for section in ["资料与属性", "身份标识", "标签与人群", "授权同意", "订单与退款", "会员忠诚度", "合并记录", "行为时间线"]:
+        check(f"the 360° page shows {section}", section in headings, headings)
+    check("the 360° page shows the phone in clear to the owner", phone in driver.page_source)
+    shot(driver, out, "05-customer-360")
+
+    # Build a segment with two groups and watch the count change.
+    driver.get(base + "/app/segments/new")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".group .c-field"))
+    group1 = driver.find_elements(By.CSS_SELECTOR, ".group")[0]
+    Select(group1.find_element(By.CSS_SELECTOR, ".c-field")).select_by_value("city")
+    Select(group1.find_element(By.CSS_SELECTOR, ".c-op")).select_by_value("=")
+    group1.find_element(By.CSS_SELECTOR, ".c-value").send_keys("上海市")
+    first = wait_count_change(driver, "–")
+    check("the first group gives a live count", first.replace(",", "").isdigit() and int(first.replace(",", "")) > 0, first)
+    rule_box = driver.find_element(By.ID, "rule")
+    check("the rule text follows the conditions", "city = '上海市'" in rule_box.get_attribute("value"), rule_box.get_attribute("value"))
+    driver.find_element(By.ID, "add-group").click()
+    group2 = driver.find_elements(By.CSS_SELECTOR, ".group")[1]
+    Select(group2.find_element(By.CSS_SELECTOR, ".c-field")).select_by_value("tag:高价值")
+    second = wait_count_change(driver, first)
+    check("adding a second group (AND tag 高价值) changes the count", second != first and second.replace(",", "").isdigit(), f"{first} → {second}")
+    Select(driver.find_element(By.ID, "groups-join")).select_by_value("OR")
+    third = wait_count_change(driver, second)
+    check("switching the groups to OR changes the count again", third != second, f"{second} → {third}")
+    Select(driver.find_element(By.ID, "groups-join")).select_by_value("AND")
+    wait_count_change(driver, third)
+    rule = rule_box.get_attribute("value")
+    check("the rule text joins two groups", "tag('高价值')" in rule and " AND " in rule, rule)
+    shot(driver, out, "06-segment-builder")
+    # A bad rule shows its error in place, then the good one comes back.
+    rule_box.clear()
+    rule_box.send_keys("ctiy = '上海市'")
+    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "rule-error").text != "")
+    error = driver.find_element(By.ID, "rule-error").text
+    check("a bad rule's error is shown in place with its position", "第 1 行" in error and "city" in error, error)
+    shot(driver, out, "07-builder-error")
+    rule_box.clear()
+    rule_box.send_keys(rule)
+    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "rule-error").text == "")
+    driver.find_element(By.ID, "seg-name").send_keys("上海高价值 e2e")
+    driver.find_element(By.ID, "segment-form").submit()
+    wait.until(lambda d: "/app/audiences/segment/" in d.current_url)
+    size = driver.find_element(By.ID, "audience-size").text
+    check("the saved segment has the size the builder showed", size == second, f"{size} vs {second}")
+    shot(driver, out, "08-segment")
+
+    # Export it (through the browser's session, as the download link does).
+    link = driver.find_element(By.CSS_SELECTOR, "a[download][href$='/export']").get_attribute("href")
+    csv = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.text()).then(done, e => done('ERR ' + e));", link)
+    lines = [line for line in csv.splitlines() if line.strip()]
+    check("the export has a header and one line per member", len(lines) - 1 == int(size.replace(",", "")), f"{len(lines)} lines for {size}")
+
+    # Tags and segments list.
+    driver.get(base + "/app/audiences")
+    check("the list shows the new segment", "上海高价值 e2e" in driver.page_source)
+    shot(driver, out, "09-audiences")
+
+    # Switch the language.
+    driver.get(base + "/app/dashboard")
+    driver.find_element(By.CSS_SELECTOR, "a.lang").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    check("the language switch turns the console to English", driver.find_element(By.TAG_NAME, "h1").text == "Dashboard")
+    driver.get(base + "/app/customers")
+    check("the choice is remembered on the next page", driver.find_element(By.TAG_NAME, "h1").text == "Customers")
+    shot(driver, out, "10-dashboard-en")
+    driver.get(base + "/app/settings")
+    shot(driver, out, "11-settings-en")
+    driver.get(base + "/app/imports")
+    shot(driver, out, "12-imports-en")
+
+    # Keyboard: the first Tab reaches the skip link.
+    driver.get(base + "/app/dashboard")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    active = driver.switch_to.active_element
+    check("the first Tab reaches the skip link", active.get_attribute("class") == "skip", active.get_attribute("outerHTML")[:80])
+
+    # Phone width: nothing wider than the screen.
+    driver.set_window_size(390, 844)
+    for path, name in [("/app/dashboard", "13-phone-dashboard"), ("/app/customers", "14-phone-customers")]:
+        driver.get(base + path)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        check(f"{path} fits a phone-width screen", overflow <= 1, f"{overflow}px wider")
+        shot(driver, out, name)
+
+
+def finish(driver, server, data, args):
+    if driver:
+        driver.quit()
+    if server:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    if not args.keep:
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"console_e2e: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
