@@ -78,6 +78,14 @@ def main():
              "rule=" + q("(city = '上海市' AND gender = 'female') OR tag('高价值')")),
             ("settings", "/app/settings", None),
             ("imports", "/app/imports", None),
+            ("insights: RFM heat map", "/app/insights", None),
+            ("insights: cohorts", "/app/insights/cohorts", None),
+            ("insights: funnel (3 steps)", "/app/insights/funnel?step1=Product+Viewed&step2=Product+Added"
+             "&step3=Checkout+Started&window=7&days=180", None),
+            ("insights: repurchase", "/app/insights/repurchase?days=365", None),
+            ("insights: basket rules", "/app/insights/basket?days=365&min_support=0.005", None),
+            ("insights: predictions", "/app/insights/predictions", None),
+            ("audit log", "/app/audit", None),
         ]
         print(f"| page | first request ms | median ms | p95 ms | max ms |")
         print(f"| --- | ---: | ---: | ---: | ---: |")

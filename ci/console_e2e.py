@@ -108,6 +108,14 @@ def shot(driver, out, name):
     driver.set_window_size(width, 800 if width > 600 else 844)
 
 
+def click_svg_link(driver, wait, link):
+    """Clicks a chart's link (an SVG <a>) and returns its label and the customer rows it opens."""
+    label = link.get_attribute("aria-label")
+    driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", link)
+    wait.until(lambda d: "/app/customers" in d.current_url)
+    return label, driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr td a")
+
+
 def wait_count_change(driver, before, timeout=5):
     end = time.time() + timeout
     while time.time() < end:
@@ -143,10 +151,7 @@ def run(driver, wait, base, out):
     bars = driver.find_elements(By.CSS_SELECTOR, "#main svg[aria-labelledby^='rfm'] a")
     check("the RFM chart has clickable bars", len(bars) > 0)
     if bars:
-        label = bars[0].get_attribute("aria-label")
-        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", bars[0])
-        wait.until(lambda d: "/app/customers" in d.current_url)
-        rows = driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr td a")
+        label, rows = click_svg_link(driver, wait, bars[0])
         check("a bar opens the customers behind it", "rule=" in driver.current_url and len(rows) > 0, label)
         shot(driver, out, "03-drill-down")
 
@@ -224,6 +229,47 @@ def run(driver, wait, base, out):
     check("the list shows the new segment", "上海高价值 e2e" in driver.page_source)
     shot(driver, out, "09-audiences")
 
+    # Insights: the RFM heat map, a cell opens its customers; the other analyses draw.
+    driver.get(base + "/app/insights")
+    cells = driver.find_elements(By.CSS_SELECTOR, "#main svg[aria-labelledby^='rfm-matrix'] a")
+    check("the RFM heat map has clickable cells", len(cells) > 0)
+    shot(driver, out, "15-insights-rfm")
+    if cells:
+        label, rows = click_svg_link(driver, wait, cells[0])
+        check("an RFM cell opens the customers behind it", "rfm_r" in driver.current_url and len(rows) > 0, label)
+        shot(driver, out, "16-rfm-cell-customers")
+    funnel = "/app/insights/funnel?step1=Product+Viewed&step2=Product+Added&step3=Checkout+Started&window=7&days=180"
+    for path, name, selector in [
+        ("/app/insights/cohorts", "17-insights-cohorts", "svg[aria-labelledby^='cohorts']"),
+        (funnel, "18-insights-funnel", "svg[aria-labelledby^='funnel']"),
+        ("/app/insights/repurchase", "19-insights-repurchase", "svg[aria-labelledby^='repurchase']"),
+        ("/app/insights/basket?days=365&min_support=0.005&min_lift=0.5", "20-insights-basket", "table.list tbody td.num"),
+        ("/app/insights/predictions", "21-insights-predictions", "svg[aria-labelledby^='churn']"),
+    ]:
+        driver.get(base + path)
+        check(f"{path.split('?')[0]} draws", len(driver.find_elements(By.CSS_SELECTOR, selector)) > 0)
+        shot(driver, out, name)
+    driver.get(base + funnel)
+    drop = driver.find_elements(By.CSS_SELECTOR, "a[href*='funnel/drop-off']")
+    check("the funnel links each step's drop-off", len(drop) > 0)
+    if drop:
+        drop[0].click()
+        wait.until(lambda d: "drop-off" in d.current_url)
+        check("the drop-off lists customers", len(driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr td a")) > 0)
+        shot(driver, out, "22-funnel-drop-off")
+
+    # The audit log, as the owner: entries (the sign-in above among them) and the chain verified.
+    driver.get(base + "/app/audit")
+    check("the owner opens the audit log", driver.find_element(By.TAG_NAME, "h1").text == "审计日志")
+    check("the audit log lists the sign-in", "auth.sign_in" in driver.page_source)
+    check("the audit chain is verified", "哈希链完整" in driver.page_source)
+    shot(driver, out, "23-audit")
+    box = driver.find_element(By.ID, "action")
+    box.send_keys("auth" + Keys.ENTER)
+    wait.until(lambda d: "action=auth" in d.current_url)
+    actions = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "table.audit tbody td code")]
+    check("the audit filter keeps only that area", actions and all(a.startswith("auth") for a in actions), actions[:5])
+
     # Switch the language.
     driver.get(base + "/app/dashboard")
     driver.find_element(By.CSS_SELECTOR, "a.lang").click()
@@ -245,7 +291,10 @@ def run(driver, wait, base, out):
 
     # Phone width: nothing wider than the screen.
     driver.set_window_size(390, 844)
-    for path, name in [("/app/dashboard", "13-phone-dashboard"), ("/app/customers", "14-phone-customers")]:
+    for path, name in [
+        ("/app/dashboard", "13-phone-dashboard"), ("/app/customers", "14-phone-customers"),
+        ("/app/insights", "24-phone-insights"), ("/app/insights/cohorts", "25-phone-cohorts"), ("/app/audit", "26-phone-audit"),
+    ]:
         driver.get(base + path)
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         check(f"{path} fits a phone-width screen", overflow <= 1, f"{overflow}px wider")

@@ -64,6 +64,8 @@ public struct AuditQuery: Sendable, Equatable {
     public var action: String?
     /// Exactly this actor (`key:3`).
     public var actor: String?
+    /// Exactly this target (`customer:42`).
+    public var target: String?
     /// Entries at or after this time, epoch milliseconds.
     public var since: Int64?
     /// Entries before this time, epoch milliseconds.
@@ -72,9 +74,10 @@ public struct AuditQuery: Sendable, Equatable {
     /// Creates a query.
     public init(
         workspace: String? = nil, action: String? = nil, actor: String? = nil, since: Int64? = nil,
-        until: Int64? = nil
+        until: Int64? = nil, target: String? = nil
     ) {
         self.workspace = workspace
+        self.target = target
         self.action = action
         self.actor = actor
         self.since = since

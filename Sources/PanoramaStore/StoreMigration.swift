@@ -216,7 +216,7 @@ public struct StoreMigration: Sendable {
     /// (`StoreMigration+Orders.swift` …).
     static let tables: [Table] =
         foundationTables + ordersTables + loyaltyTables + duplicatesTables + audiencesTables + auditTables
-            + accessTables + privacyTables + protectionTables
+            + accessTables + privacyTables + protectionTables + insightsTables
 
     static let foundationTables: [Table] = [
         Table(

@@ -14,7 +14,7 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "Customer insight reports (客户洞察): KPIs, RFM, cohorts, funnels, baskets, CLV, churn.",
         subcommands: [
             KPIsReport.self, RFMReport.self, CohortsReport.self, FunnelReport.self, RepurchaseReport.self,
-            BasketReport.self, CLVReport.self, ChurnReport.self, PredictionsRun.self,
+            BasketReport.self, CLVReport.self, ChurnReport.self, PredictionsRun.self, ROIReport.self,
         ])
 
     /// Options every report takes.
@@ -190,6 +190,30 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 
+    struct ROIReport: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "roi", abstract: "Revenue and buyers per campaign (first or last touch) against its cost.")
+        @OptionGroup var common: Common
+        @Option(help: "first_touch or last_touch.") var model: AttributionModel = .lastTouch
+        @Option(help: "Attribution window in days (1–365).") var windowDays = 30
+
+        func run() async throws {
+            let (services, workspaceID, from, to) = try await common.open()
+            defer { ReportCommand.close(services) }
+            let rows = try await services.insights.roi(
+                workspaceID: workspaceID, from: from, to: to, model: model, windowDays: windowDays, scope: .all)
+            try common.emit(
+                InsightJSON.roi(rows, from: from, to: to, model: model, windowDays: windowDays),
+                csv: InsightJSON.roiCSV(rows)
+            ) {
+                rows.map {
+                    let roi = $0.roi.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+                    return "\($0.campaign) \($0.source ?? "")  touches \($0.touches)  buyers \($0.buyers)  orders \($0.orders)  revenue \(InsightJSON.money($0.revenue))  cost \($0.cost.map(InsightJSON.money) ?? "-")  ROI \(roi)"
+                }.joined(separator: "\n")
+            }
+        }
+    }
+
     struct BasketReport: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "basket", abstract: "Association rules between categories or products (FP-Growth).")
@@ -338,3 +362,4 @@ extension ReportCommand {
 extension KPIGrain: ExpressibleByArgument {}
 extension CohortBasis: ExpressibleByArgument {}
 extension BasketAnalysis.Level: ExpressibleByArgument {}
+extension AttributionModel: ExpressibleByArgument {}

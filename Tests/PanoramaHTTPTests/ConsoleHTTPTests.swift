@@ -58,6 +58,18 @@ import Testing
         #expect(status == .ok, "\(body)")
     }
 
+    /// The owner's page at `path` renders in Chinese and in English, uncached, every tag filled.
+    func expectBothLanguages(_ client: some TestClientProtocol, _ path: String) async throws {
+        let zh = try await page(client, path, cookie: keyCookie, language: "zh-CN")
+        #expect(zh.status == .ok, "\(path): \(zh.status) \(zh.body.prefix(300))")
+        #expect(zh.body.contains("<html lang=\"zh-CN\">") && zh.body.contains("退出登录"), "\(path)")
+        let en = try await page(client, path, cookie: keyCookie, language: "en")
+        #expect(en.status == .ok, "\(path): \(en.status)")
+        #expect(en.body.contains("<html lang=\"en\">") && en.body.contains("Sign out"), "\(path)")
+        #expect(en.headers[.cacheControl] == "no-store")
+        for body in [zh.body, en.body] { #expect(!body.contains("{{"), "\(path) has an unrendered tag") }
+    }
+
     static func encode(_ s: String) -> String {
         s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
     }
@@ -129,6 +141,12 @@ import Testing
         used.formUnion(["uploaded", "running", "completed", "failed"].map { "import_status_" + $0 })
         used.formUnion(["customers", "orders", "revenue", "aov", "refund_rate"].map { "kpi_" + $0 })
         used.formUnion(ConsoleRenderer.navigation.map { "nav_" + $0.key })
+        used.formUnion(ConsoleController.insightTabs.map { "insights_tab_" + $0 })
+        used.formUnion(["retention", "revenue"].map { "cohort_metric_" + $0 })
+        used.formUnion(["retention", "revenue"].map { "cohort_\($0)_title" })
+        used.formUnion(["first_purchase", "first_seen"].map { "cohort_basis_" + $0 })
+        used.formUnion(["category", "product"].map { "basket_level_" + $0 })
+        used.formUnion(ConsoleController.breakdownDimensions.flatMap { ["breakdown_" + $0, "buyers_by_" + $0] })
         used.formUnion(["online", "mini_program", "app", "store"].map { "channel_" + $0 })
         used.formUnion(StoreDashboardSource.rfmSegments.map {
             "rfm_" + $0.lowercased().replacingOccurrences(of: "'", with: "").replacingOccurrences(of: " ", with: "_")
@@ -221,14 +239,7 @@ import Testing
                 "/app/dashboard", "/app/dashboard?days=7", "/app/customers", "/app/customers/1", "/app/audiences",
                 "/app/segments/new", "/app/settings", "/app/imports",
             ] {
-                let zh = try await page(client, path, cookie: keyCookie, language: "zh-CN")
-                #expect(zh.status == .ok, "\(path): \(zh.status)")
-                #expect(zh.body.contains("<html lang=\"zh-CN\">") && zh.body.contains("退出登录"), "\(path)")
-                let en = try await page(client, path, cookie: keyCookie, language: "en")
-                #expect(en.status == .ok, "\(path): \(en.status)")
-                #expect(en.body.contains("<html lang=\"en\">") && en.body.contains("Sign out"), "\(path)")
-                #expect(en.headers[.cacheControl] == "no-store")
-                for body in [zh.body, en.body] { #expect(!body.contains("{{"), "\(path) has an unrendered tag") }
+                try await expectBothLanguages(client, path)
             }
             let dashboard = try await page(client, "/app/dashboard", cookie: keyCookie, language: "en")
             #expect(dashboard.body.contains("<svg") && dashboard.body.contains("role=\"img\""))
@@ -256,6 +267,182 @@ import Testing
             #expect(values == ["2", "2", "¥100.00", "¥50.00", "0.0%"], "\(values)")
             #expect(p.body.contains("Online store") && p.body.contains(">Store<"))
             #expect(p.body.contains("Net revenue per day"))
+            // Broken down by channel (insights service), each bar opens exactly its buyers.
+            let breakdown = try await page(client, "/app/dashboard?days=7&by=channel", cookie: keyCookie, language: "en")
+            let links = breakdown.body.matches(of: try Regex(#"<a href="(/app/dashboard/customers\?[^"]+)""#)).map {
+                String($0.output[1].substring ?? "").replacingOccurrences(of: "&amp;", with: "&")
+            }
+            #expect(links.count == 2, "\(links)")
+            for link in links {
+                let list = try await page(client, link, cookie: keyCookie, language: "en")
+                #expect(list.status == .ok && list.body.contains("Buyers of") && list.body.contains(": 1."), "\(link)")
+                let online = link.hasSuffix("group=online")
+                #expect(list.body.contains("u-D-1") == online && list.body.contains("u-D-2") == !online, "\(link)")
+            }
+        }
+    }
+
+    // MARK: Insights and audit
+
+    /// Three buyers with one paid order each (two owned by the salesperson "sally"), and the session of sally.
+    func insightsFixture(_ client: some TestClientProtocol) async throws -> String {
+        for (user, name, owner) in [("i-1", "赵一", "sally"), ("i-2", "钱二", "sally"), ("i-3", "孙三", "")] {
+            let traits = owner.isEmpty ? #"{"name":"\#(name)"}"# : #"{"name":"\#(name)","owner":"\#(owner)"}"#
+            try await identify(client, #"{"userId":"\#(user)","traits":\#(traits)}"#)
+            let order = #"""
+                {"order_id": "O-\#(user)", "customer": {"user_id": "\#(user)"}, "status": "paid", "channel": "online",
+                 "products": [{"sku": "A", "category": "tea", "quantity": 1, "price": "30.00"},
+                              {"sku": "B", "category": "cups", "quantity": 1, "price": "20.00"}]}
+                """#
+            let (status, body) = try await http.post(client, "/api/v1/orders", order, auth: HTTPTests.bearer)
+            #expect(status == .created, "\(body)")
+        }
+        // A salesperson who may also read insights: her own customers only.
+        var (status, body, _) = try await AccessHTTPTests().send(
+            client, .post, "/api/v1/roles",
+            #"{"name":"sales-analyst","permissions":["customers.read","insights.read"],"scope":"own"}"#)
+        #expect(status == .ok || status == .created, "\(body)")
+        (status, body, _) = try await AccessHTTPTests().send(
+            client, .post, "/api/v1/users", #"{"username":"sally","password":"sales pass 12","role":"sales-analyst"}"#)
+        #expect(status == .created, "\(body)")
+        let p = try await page(client, .post, "/app/sign-in", form: "username=sally&password=sales+pass+12&next=")
+        return try #require(p.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+    }
+
+    /// The drill-down links of a page's RFM heat map, decoded.
+    static func cellLinks(_ body: String) throws -> [String] {
+        body.matches(of: try Regex(#"<a href="(/app/customers\?rule=[^"]+)""#)).map {
+            String($0.output[1].substring ?? "").replacingOccurrences(of: "&amp;", with: "&")
+        }
+    }
+
+    @Test func everyInsightsPageAndTheAuditPageRenderInBothLanguages() async throws {
+        try await withApp { client in
+            _ = try await insightsFixture(client)
+            for path in [
+                "/app/insights", "/app/insights/cohorts", "/app/insights/cohorts?metric=revenue&basis=first_seen",
+                "/app/insights/funnel", "/app/insights/funnel?step1=Viewed&step2=Bought&window=7&days=90",
+                "/app/insights/repurchase", "/app/insights/repurchase?category=tea&days=365", "/app/insights/basket",
+                "/app/insights/basket?level=product&min_support=0.5&min_confidence=0.5&min_lift=1",
+                "/app/insights/predictions", "/app/audit", "/app/audit?action=auth&since=2020-01-01&until=2099-12-31",
+            ] {
+                try await expectBothLanguages(client, path)
+            }
+            // The insights pages draw their charts; the basket finds tea ⇄ cups in every order.
+            var p = try await page(client, "/app/insights", cookie: keyCookie, language: "en")
+            #expect(p.body.contains("id=\"rfm-matrix-title\"") && p.body.contains("Recency × frequency"))
+            #expect(p.body.contains("Champions") || p.body.contains("New") || p.body.contains("Promising"))
+            p = try await page(client, "/app/insights/basket?min_support=0.5", cookie: keyCookie, language: "en")
+            #expect(p.body.contains("<td>tea</td><td>cups</td>") && p.body.contains("3 paid orders"), "\(p.body)")
+            p = try await page(client, "/app/insights/repurchase", cookie: keyCookie, language: "zh-CN")
+            #expect(p.body.contains("id=\"repurchase-title\""))
+            p = try await page(client, "/app/insights/cohorts", cookie: keyCookie, language: "en")
+            #expect(p.body.contains("id=\"cohorts-title\"") && p.body.contains("100.0%"))
+        }
+    }
+
+    @Test func rfmCellsOpenExactlyTheirCustomersWithinTheViewersScope() async throws {
+        try await withApp { client in
+            let sally = try await insightsFixture(client)
+            // Customer ids by user id (the salesperson sees names masked, so pages are read by id).
+            var ids: [String: Int64] = [:]
+            for user in ["i-1", "i-2", "i-3"] {
+                let (_, found) = try await http.get(client, "/api/v1/customers/by-identifier/user_id/\(user)")
+                ids[user] = try #require(found["id"]?.numberValue?.int64)
+            }
+            func listed(_ body: String) -> [String] {
+                ids.filter { body.contains("href=\"/app/customers/\($0.value)\"") }.map(\.key).sorted()
+            }
+            // The owner: the cells hold all three buyers, and following every cell finds each once.
+            var p = try await page(client, "/app/insights", cookie: keyCookie, language: "en")
+            #expect(p.body.contains("3 buyers"), "\(p.body)")
+            var found: [String] = []
+            for link in Set(try Self.cellLinks(p.body)) where link.contains("rfm_r") {
+                let list = try await page(client, link, cookie: keyCookie, language: "en")
+                #expect(list.status == .ok)
+                found += listed(list.body)
+            }
+            #expect(found.sorted() == ["i-1", "i-2", "i-3"], "\(found)")
+            // A salesperson with insights.read: her two customers only, in the matrix and behind its cells.
+            p = try await page(client, "/app/insights", cookie: sally, language: "en")
+            #expect(p.status == .ok && p.body.contains("2 buyers"), "\(p.body)")
+            found = []
+            for link in Set(try Self.cellLinks(p.body)) where link.contains("rfm_r") {
+                found += listed(try await page(client, link, cookie: sally, language: "en").body)
+            }
+            #expect(found.sorted() == ["i-1", "i-2"], "\(found)")
+            // Her dashboard's breakdown counts and opens only her buyers.
+            p = try await page(client, "/app/dashboard?by=channel", cookie: sally, language: "en")
+            let bar = try #require(
+                p.body.firstMatch(of: try Regex(#"<a href="(/app/dashboard/customers\?[^"]+)""#))?.output[1].substring)
+            let list = try await page(
+                client, String(bar).replacingOccurrences(of: "&amp;", with: "&"), cookie: sally, language: "en")
+            #expect(list.body.contains(": 2.") && listed(list.body) == ["i-1", "i-2"], "\(list.body)")
+            // She may read insights but not the audit log.
+            p = try await page(client, "/app/audit", cookie: sally, language: "en")
+            #expect(p.status == .forbidden)
+        }
+    }
+
+    @Test func theAuditPageFiltersEntriesVerifiesTheChainAndNeedsAuditRead() async throws {
+        try await withApp { client in
+            let access = AccessHTTPTests()
+            for (user, role) in [("mei", "marketer"), ("ada", "auditor")] {
+                let (status, body, _) = try await access.send(
+                    client, .post, "/api/v1/users", #"{"username":"\#(user)","password":"correct horse 1","role":"\#(role)"}"#)
+                #expect(status == .created, "\(body)")
+            }
+            func session(_ user: String) async throws -> String {
+                let p = try await page(client, .post, "/app/sign-in", form: "username=\(user)&password=correct+horse+1&next=")
+                return try #require(p.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            }
+            let mei = try await session("mei")
+            let ada = try await session("ada")
+            // A marketer has no audit.read: 403 in her language, and no link in the navigation.
+            var p = try await page(client, "/app/audit", cookie: mei, language: "zh-CN")
+            #expect(p.status == .forbidden && p.body.contains("无权访问"))
+            #expect(!p.body.contains("href=\"/app/audit\""))
+            // The auditor sees the log with the chain verified, filtered by action, actor and target.
+            p = try await page(client, "/app/audit", cookie: ada, language: "en")
+            #expect(p.status == .ok && p.body.contains("href=\"/app/audit\"") && p.body.contains("The hash chain is intact"))
+            #expect(p.body.contains("auth.sign_in") && p.body.contains("user.create"), "\(p.body)")
+            p = try await page(client, "/app/audit?action=auth.sign_in&actor=user%3Amei", cookie: ada, language: "en")
+            #expect(p.body.contains("<code>auth.sign_in</code>") && !p.body.contains("<code>user.create</code>"))
+            #expect(!p.body.contains(">user:ada<"))
+            p = try await page(client, "/app/audit?target=nobody", cookie: ada, language: "zh-CN")
+            #expect(p.body.contains("没有匹配的记录") && p.body.contains("哈希链完整"))
+            // Until is inclusive of its day: an empty range before any entry finds none.
+            p = try await page(client, "/app/audit?until=2001-01-01", cookie: ada, language: "en")
+            #expect(p.body.contains("No entries match."))
+        }
+    }
+
+    @Test func aFunnelsDropOffBecomesATagForAViewerWhoMayWriteAudiences() async throws {
+        try await withApp { client in
+            for (user, events) in [("f-1", ["Product Viewed", "Bought"]), ("f-2", ["Product Viewed"]), ("f-3", ["Product Viewed"])] {
+                try await identify(client, #"{"userId":"\#(user)","traits":{"name":"客户\#(user)"}}"#)
+                for event in events {
+                    let (status, body) = try await http.post(client, "/v1/track", #"{"userId":"\#(user)","event":"\#(event)"}"#)
+                    #expect(status == .ok, "\(body)")
+                }
+            }
+            // A browser's GET form sends spaces as '+'.
+            let query = "step1=Product+Viewed&step2=Bought&window=7&days=90"
+            var p = try await page(client, "/app/insights/funnel?" + query, cookie: keyCookie, language: "en")
+            #expect(p.body.contains("id=\"funnel-title\"") && p.body.contains("<td>Product Viewed</td>"), "\(p.body)")
+            #expect(p.body.contains("<td class=\"num\">33.3%</td>"), "\(p.body)")
+            p = try await page(client, "/app/insights/funnel/drop-off?" + query + "&step=1", cookie: keyCookie, language: "en")
+            #expect(p.status == .ok && p.body.contains("客户f-2") && p.body.contains("客户f-3") && !p.body.contains("客户f-1"))
+            // Saving needs the CSRF token; then the tag holds the two who dropped.
+            p = try await page(
+                client, .post, "/app/insights/funnel/drop-off?" + query, cookie: keyCookie, form: "step=1&tag=dropped")
+            #expect(p.status == .forbidden)
+            p = try await page(
+                client, .post, "/app/insights/funnel/drop-off?" + query, cookie: keyCookie,
+                form: "step=1&tag=dropped&_csrf=\(keyCSRF)&" + query)
+            #expect(p.status == .seeOther && p.headers[.location] == "/app/audiences/tag/dropped", "\(p.body)")
+            p = try await page(client, "/app/customers?tag=dropped", cookie: keyCookie, language: "en")
+            #expect(p.body.contains("客户f-2") && p.body.contains("客户f-3") && !p.body.contains("客户f-1"))
         }
     }
 
@@ -318,10 +505,15 @@ import Testing
             // Sales cannot undo merges or open the builder.
             p = try await page(client, "/app/segments/new", cookie: session)
             #expect(p.status == .forbidden)
-            // Her dashboard counts only her customer and hides order totals.
+            // Her dashboard counts only her customer and her customers' orders (none), without the
+            // refund rate, which only the store knows for all customers.
             p = try await page(client, "/app/dashboard", cookie: session, language: "en")
-            #expect(p.status == .ok && p.body.contains("Order totals are shown to roles that see all customers"))
-            #expect(p.body.contains("<strong class=\"kpi-value\">1</strong>"))
+            #expect(p.status == .ok && !p.body.contains("Order totals are shown to roles that see all customers"))
+            #expect(p.body.contains("<strong class=\"kpi-value\">1</strong>") && !p.body.contains("Refund rate"))
+            // The sales role has no insights.read: no insights pages, no breakdown on the dashboard.
+            #expect(!p.body.contains("/app/dashboard/customers") && !p.body.contains("href=\"/app/insights\""))
+            p = try await page(client, "/app/insights", cookie: session, language: "en")
+            #expect(p.status == .forbidden)
         }
     }
 

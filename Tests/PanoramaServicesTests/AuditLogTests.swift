@@ -229,6 +229,7 @@ import Testing
             #expect(try await actions(AuditQuery(workspace: "1", action: "export.tag")) == ["export.tag"])
             #expect(try await actions(AuditQuery(action: "export.segment")).count == 2)
             #expect(try await actions(AuditQuery(workspace: "1", actor: "key:1")) == ["key.create", "export.tag"])
+            #expect(try await actions(AuditQuery(target: "other")) == ["export.segment"])
             // since is inclusive, until exclusive, to the millisecond.
             #expect(
                 try await actions(

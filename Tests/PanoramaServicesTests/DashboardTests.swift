@@ -19,17 +19,22 @@ import Testing
         return try await h.services.orders.save(workspaceID: h.workspaceID, body: try JSONParser.parse(json)).view
     }
 
+    /// This week: two orders (¥30 online, ¥70 in a store for sally's customer, ¥20 of it
+    /// refunded); last week: one (¥50). Returns the store source over them.
+    func twoWeeks(_ h: Harness) async throws -> StoreDashboardSource {
+        _ = try await order(h, "O-1", user: "a", channel: "online", price: "30.00", daysAgo: 1)
+        let second = try await order(h, "O-2", user: "b", channel: "store", price: "70.00", daysAgo: 2, owner: "sally")
+        _ = try await order(h, "O-3", user: "a", channel: "online", price: "50.00", daysAgo: 9)
+        _ = try await h.services.orders.refund(
+            workspaceID: h.workspaceID, orderID: second.order.id,
+            body: try JSONParser.parse(#"{"refund_id": "R-1", "amount": "20.00"}"#))
+        return StoreDashboardSource(
+            store: h.services.store, audiences: h.services.audiences, clock: WallClock { h.clock.now() })
+    }
+
     @Test func figuresComeFromThePeriodAndThePeriodBefore() async throws {
         try await Harness.run { h in
-            // This week: two orders (¥30 online, ¥70 in a store, ¥20 of it refunded); last week: one (¥50).
-            _ = try await order(h, "O-1", user: "a", channel: "online", price: "30.00", daysAgo: 1)
-            let second = try await order(h, "O-2", user: "b", channel: "store", price: "70.00", daysAgo: 2, owner: "sally")
-            _ = try await order(h, "O-3", user: "a", channel: "online", price: "50.00", daysAgo: 9)
-            _ = try await h.services.orders.refund(
-                workspaceID: h.workspaceID, orderID: second.order.id,
-                body: try JSONParser.parse(#"{"refund_id": "R-1", "amount": "20.00"}"#))
-            let source = StoreDashboardSource(
-                store: h.services.store, audiences: h.services.audiences, clock: WallClock { h.clock.now() })
+            let source = try await twoWeeks(h)
             let board = try await source.compute(workspaceID: h.workspaceID, scope: .all, days: 7)
             let kpi = Dictionary(uniqueKeysWithValues: board.kpis.map { ($0.id, $0) })
             #expect(kpi["customers"]?.current == 2)
@@ -55,6 +60,28 @@ import Testing
             #expect(later.kpis.first { $0.id == "orders" }?.current == 3)
         }
     }
+
+    @Test func theInsightsSourceGivesTheStoresFiguresAndKeepsToTheScope() async throws {
+        try await Harness.run { h in
+            // Given the same orders as above (one refunded in part).
+            let store = try await twoWeeks(h)
+            let source = InsightsDashboardSource(insights: h.services.insights, store: store, audiences: h.services.audiences)
+            // When both compute the week, then the figures agree.
+            let expected = try await store.compute(workspaceID: h.workspaceID, scope: .all, days: 7)
+            let board = try await source.dashboard(workspaceID: h.workspaceID, scope: .all, days: 7)
+            #expect(board.kpis == expected.kpis)
+            #expect(board.revenue == expected.revenue && board.previousRevenue == expected.previousRevenue)
+            #expect(board.channels == expected.channels)
+            #expect(board.firstDay == expected.firstDay)
+            #expect(board.rfm.map(\.value).reduce(0, +) == 2)
+            // A scope sees its customers' orders only, and no refund rate (the store's is for all).
+            let scoped = try await source.dashboard(workspaceID: h.workspaceID, scope: .owners(["sally"]), days: 7)
+            let kpi = Dictionary(uniqueKeysWithValues: scoped.kpis.map { ($0.id, $0) })
+            #expect(kpi["customers"]?.current == 1 && kpi["orders"]?.current == 1 && kpi["orders"]?.previous == 0)
+            #expect(kpi["revenue"]?.current == 5_000 && kpi["refund_rate"] == nil)
+            #expect(scoped.channels.map(\.key) == ["store"] && !scoped.ordersHiddenByScope)
+        }
+    }
 }
 
 /// The same on PostgreSQL (skipped without `PANORAMA_TEST_POSTGRES_URL`).
@@ -62,5 +89,11 @@ import Testing
 struct PostgresDashboardTests {
     @Test func figuresComeFromThePeriodAndThePeriodBefore() async throws {
         try await Backend.$current.withValue(.postgres) { try await DashboardTests().figuresComeFromThePeriodAndThePeriodBefore() }
+    }
+
+    @Test func theInsightsSourceGivesTheStoresFiguresAndKeepsToTheScope() async throws {
+        try await Backend.$current.withValue(.postgres) {
+            try await DashboardTests().theInsightsSourceGivesTheStoresFiguresAndKeepsToTheScope()
+        }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import PanoramaCharts
+import PanoramaCore
+import PanoramaEngine
 import PanoramaServices
 
 /// The dashboard: KPI cards with the previous period, the revenue trend, breakdowns whose bars
@@ -75,7 +77,81 @@ extension ConsoleController {
                     link: "/app/customers?tag=" + Self.query(item.key))
             }
         ).render()
+        if viewer.can(.insightsRead) {
+            model["breakdown"] = try await breakdown(request, context, viewer, days: days, firstDay: board.firstDay)
+        }
         return renderer.page("dashboard", title: viewer.t("dashboard"), model: model, viewer: viewer)
+    }
+
+    /// The dimensions the dashboard breaks the period's buyers down by.
+    static let breakdownDimensions = ["channel", "city", "tier", "tag", "segment", "category"]
+
+    /// `?by=`: the period's buyers and net revenue per group of one dimension (from the insights
+    /// service, within the viewer's scope); each bar opens the buyers behind it.
+    func breakdown(_ request: Request, _ context: AppRequestContext, _ viewer: ConsoleViewer, days: Int, firstDay: Int64)
+        async throws -> [String: Any]
+    {
+        let locale = viewer.locale
+        let by = request.uri.queryParameters.get("by").flatMap { Self.breakdownDimensions.contains($0) ? $0 : nil } ?? "city"
+        var model: [String: Any] = [
+            "days": days,
+            "options": Self.options(Self.breakdownDimensions, selected: by) { viewer.t("breakdown_" + $0) },
+        ]
+        let report: KPIReport
+        do {
+            report = try await services.insights.kpis(
+                workspaceID: try context.workspaceID, from: firstDay, to: firstDay + Int64(days), grain: nil,
+                breakdown: InsightDimension(by), scope: context.scope)
+        } catch let error as PanoramaError where error.kind == .badRequest {
+            // An attribute no customer has yet (a new workspace without cities) is not an error of the page.
+            model["error"] = viewer.t("breakdown_unavailable")
+            return model
+        }
+        let groups = report.breakdown.filter { $0.values.buyers > 0 }.sorted { $0.values.buyers > $1.values.buyers }
+            .prefix(15)
+        model["chart"] = BarChart(
+            id: "breakdown", title: viewer.t("buyers_by_" + by), description: viewer.t("breakdown_desc"),
+            bars: groups.map { group in
+                let label = by == "channel" ? Self.channelName(group.label, viewer) : group.label
+                return ChartBar(
+                    label: label.isEmpty ? viewer.t("none") : label, value: Double(group.values.buyers),
+                    display: locale.number(Int64(group.values.buyers)) + " · "
+                        + locale.money(group.values.netRevenue, compact: true),
+                    link: "/app/dashboard/customers?days=\(days)&by=\(by)&group=" + Self.query(group.label))
+            }
+        ).render()
+        return model
+    }
+
+    /// The buyers of the period behind one group of a breakdown (`?days&by&group`), in the
+    /// viewer's scope, as the customer list.
+    @Sendable func dashboardCustomers(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = await viewer(request, context)
+        let params = request.uri.queryParameters
+        let days = params.get("days").flatMap { Int($0) }.flatMap { Self.periods.contains($0) ? $0 : nil } ?? 30
+        let by = params.get("by").flatMap { Self.breakdownDimensions.contains($0) ? $0 : nil }
+        let group = params.get("group")
+        let workspaceID = try context.workspaceID
+        let today = try await services.insights.today(workspaceID: workspaceID)
+        let found = try await services.insights.kpiCustomers(
+            workspaceID: workspaceID, from: today + 1 - Int64(days), to: today + 1, measure: .buyers,
+            dimension: by.map(InsightDimension.init), group: by == nil ? nil : group, scope: context.scope,
+            limit: Self.pageSize)
+        var profiles: [Profile] = []
+        for id in found.ids {
+            if let p = try? await services.profiles.profile(workspaceID: workspaceID, id: id, scope: context.scope) {
+                profiles.append(p)
+            }
+        }
+        let label = by == "channel" ? Self.channelName(group ?? "", viewer) : (group ?? "")
+        let model: [String: Any] = [
+            "summary": viewer.locale.text(
+                "breakdown_buyers_of", label.isEmpty ? viewer.t("none") : label, String(days),
+                viewer.locale.number(Int64(found.size))),
+            "rows": profiles.map { row($0, viewer) },
+        ]
+        await services.audit.recordPIIView(request, context, customers: profiles.filter(\.holdsPII).map(\.id))
+        return renderer.page("breakdown-customers", title: viewer.t("customers"), model: model, viewer: viewer)
     }
 
     static func format(_ value: Int64, _ unit: KPI.Unit, _ locale: ConsoleLocale) -> String {

@@ -10,8 +10,10 @@ import PanoramaStore
 struct ConsoleController: Sendable {
     let services: Services
     let renderer: ConsoleRenderer
-    /// Where the dashboard's figures come from (the store today; the insights service later).
+    /// Where the dashboard's figures come from (the insights service; the store for the refund rate).
     let dashboard: any DashboardSource
+    /// The predictions page's summaries, kept `predictionMaxAge` per workspace and scope.
+    let predictionSummaries = ConsoleCache<PredictionSummary>()
 
     /// Who may open each console route (merged into `RoutePermissions`; a test walks every route).
     static let routePolicies: [String: RoutePermissions.Requirement] = {
@@ -22,6 +24,7 @@ struct ConsoleController: Sendable {
         add(.open, "GET /app", "GET /app/sign-in", "POST /app/sign-in", "GET /app/lang", "GET /app/static/{file}")
         add(.authenticated, "POST /app/sign-out")
         add(.permission(.customersRead), "GET /app/dashboard", "GET /app/customers", "GET /app/customers/{id}")
+        add(.permission(.insightsRead), "GET /app/dashboard/customers")
         add(.permission(.customersWrite), "POST /app/merges/{id}/undo")
         add(
             .permission(.audiencesRead), "GET /app/audiences", "GET /app/audiences/{kind}/{name}",
@@ -29,6 +32,12 @@ struct ConsoleController: Sendable {
         add(.permission(.audiencesExport), "GET /app/audiences/{kind}/{name}/export")
         add(.permission(.audiencesWrite), "GET /app/segments/new", "POST /app/segments")
         add(.permission(.settingsRead), "GET /app/settings")
+        add(
+            .permission(.insightsRead), "GET /app/insights", "GET /app/insights/cohorts", "GET /app/insights/funnel",
+            "GET /app/insights/funnel/drop-off", "GET /app/insights/repurchase", "GET /app/insights/basket",
+            "GET /app/insights/predictions")
+        add(.permission(.audiencesWrite), "POST /app/insights/funnel/drop-off")
+        add(.permission(.auditRead), "GET /app/audit")
         add(
             .permission(.importsRun), "GET /app/imports", "POST /app/imports", "GET /app/imports/{id}",
             "POST /app/imports/{id}", "GET /app/imports/{id}/rejected")
@@ -40,7 +49,10 @@ struct ConsoleController: Sendable {
         let renderer = ConsoleRenderer()
         let controller = ConsoleController(
             services: services, renderer: renderer,
-            dashboard: StoreDashboardSource(store: services.store, audiences: services.audiences, clock: services.clock))
+            dashboard: InsightsDashboardSource(
+                insights: services.insights,
+                store: StoreDashboardSource(store: services.store, audiences: services.audiences, clock: services.clock),
+                audiences: services.audiences))
         let app = router.group("app").add(middleware: ConsoleMiddleware(services: services, renderer: renderer))
         app.get { request, context in
             let signedIn = (try? await ConsoleMiddleware(services: services, renderer: renderer).authenticate(request))
@@ -52,6 +64,7 @@ struct ConsoleController: Sendable {
         app.get("lang", use: controller.switchLanguage)
         app.get("static/:file", use: controller.staticFile)
         app.get("dashboard", use: controller.dashboardPage)
+        app.get("dashboard/customers", use: controller.dashboardCustomers)
         app.get("customers", use: controller.customersPage)
         app.get("customers/:id", use: controller.customerPage)
         app.post("merges/:id/undo", use: controller.undoMerge)
@@ -62,6 +75,15 @@ struct ConsoleController: Sendable {
         app.post("segments", use: controller.saveSegment)
         app.post("rules/count", use: controller.countRule)
         app.get("settings", use: controller.settingsPage)
+        app.get("insights", use: controller.rfmPage)
+        app.get("insights/cohorts", use: controller.cohortsPage)
+        app.get("insights/funnel", use: controller.funnelPage)
+        app.get("insights/funnel/drop-off", use: controller.funnelDropOffPage)
+        app.post("insights/funnel/drop-off", use: controller.saveDropOff)
+        app.get("insights/repurchase", use: controller.repurchasePage)
+        app.get("insights/basket", use: controller.basketPage)
+        app.get("insights/predictions", use: controller.predictionsPage)
+        app.get("audit", use: controller.auditPage)
         app.get("imports", use: controller.importsPage)
         app.post("imports", use: controller.uploadImport)
         app.get("imports/:id", use: controller.importPage)

@@ -36,8 +36,9 @@ struct ConsoleRenderer: Sendable {
     /// The navigation a principal's role opens, in order.
     static let navigation: [(key: String, href: String, permission: Permission)] = [
         ("dashboard", "/app/dashboard", .customersRead), ("customers", "/app/customers", .customersRead),
-        ("tags_and_segments", "/app/audiences", .audiencesRead), ("imports", "/app/imports", .importsRun),
-        ("settings", "/app/settings", .settingsRead),
+        ("insights", "/app/insights", .insightsRead), ("tags_and_segments", "/app/audiences", .audiencesRead),
+        ("imports", "/app/imports", .importsRun), ("settings", "/app/settings", .settingsRead),
+        ("audit", "/app/audit", .auditRead),
     ]
 
     /// The first page a principal may open (where sign-in leads).

@@ -102,6 +102,18 @@ enum ConsoleStatic {
         .rule-status { font-size:15px; padding:6px 0; }
         #live-count { font-size:20px; }
         details.key-sign-in { margin-top:16px; }
+        .tabs ul { list-style:none; display:flex; flex-wrap:wrap; gap:4px; margin:0 0 14px; padding:0; border-bottom:1px solid #d0d7de; }
+        .tabs a { display:inline-block; padding:6px 12px; text-decoration:none; border-radius:6px 6px 0 0; }
+        .tabs a[aria-current="page"] { background:#1f6feb; color:#fff; }
+        form.filters { display:flex; flex-wrap:wrap; align-items:center; gap:6px 10px; margin:0 0 14px; }
+        form.filters input:not([type]), form.filters input[type=date] { width:11em; }
+        form.filters input[type=number] { width:7em; }
+        .funnel-form fieldset { border:0; padding:0; margin:0; display:grid; grid-template-columns:max-content 1fr; gap:6px 10px; align-items:center; }
+        .funnel-form { max-width:640px; }
+        .funnel-form legend { font-weight:600; margin-bottom:6px; }
+        .note.ok { border-left-color:#1a7f37; background:#dafbe1; color:#0f5323; }
+        table.audit td.when { white-space:nowrap; }
+        table.audit td.detail { font-size:12px; color:#57606a; word-break:break-word; }
         @media (max-width: 760px) {
           .top { padding:8px 12px; }
           .top nav ul { gap:0; }

@@ -5,7 +5,11 @@ enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "dashboard": dashboard, "customers": customers, "customer": customer,
         "audiences": audiences, "audience": audience, "builder": builder, "settings": settings, "imports": imports,
-        "import": importJob, "error": error, "pager": pager,
+        "import": importJob, "error": error, "pager": pager, "customer-table": customerTable,
+        "insights-tabs": insightsTabs, "insights-rfm": insightsRFM, "insights-cohorts": insightsCohorts,
+        "insights-funnel": insightsFunnel, "insights-dropoff": insightsDropOff,
+        "insights-repurchase": insightsRepurchase, "insights-basket": insightsBasket,
+        "insights-predictions": insightsPredictions, "audit": audit, "breakdown-customers": breakdownCustomers,
     ]
 
     static let layout = #"""
@@ -107,6 +111,15 @@ enum ConsoleTemplates {
           {{#channels}}<section class="card chart-card"><h2>{{t.revenue_by_channel}}</h2>{{{channels}}}</section>{{/channels}}
           <section class="card chart-card"><h2>{{t.customers_by_rfm}}</h2>{{{rfm}}}<p class="hint">{{t.click_bar_hint}}</p></section>
           <section class="card chart-card"><h2>{{t.customers_by_tag}}</h2>{{{tags}}}</section>
+          {{#breakdown}}<section class="card chart-card"><h2>{{t.breakdown}}</h2>
+            <form method="get" action="/app/dashboard" class="inline filters">
+              <input type="hidden" name="days" value="{{days}}">
+              <label for="by">{{t.breakdown_by}}</label>
+              <select id="by" name="by" data-autosubmit>{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>
+              <noscript><button type="submit">{{t.apply}}</button></noscript>
+            </form>
+            {{#error}}<p class="muted">{{error}}</p>{{/error}}
+            {{#chart}}{{{chart}}}<p class="hint">{{t.click_bar_hint}}</p>{{/chart}}</section>{{/breakdown}}
         </div>
         """#
 
@@ -124,16 +137,7 @@ enum ConsoleTemplates {
         </form>
         {{#ruleText}}<p class="note">{{t.customers_of_rule}} <code>{{ruleText}}</code>{{#total}} · {{total}}{{/total}}</p>{{/ruleText}}
         {{#searchError}}<p class="error" role="alert">{{searchError}}</p>{{/searchError}}
-        <div class="table-wrap">
-        <table class="list">
-          <caption class="sr-only">{{t.customers}}</caption>
-          <thead><tr><th scope="col">{{t.id}}</th><th scope="col">{{t.name}}</th><th scope="col">{{t.phone}}</th><th scope="col">{{t.email}}</th><th scope="col">{{t.city}}</th><th scope="col" class="num">{{t.orders}}</th><th scope="col" class="num">{{t.net_spend}}</th><th scope="col">{{t.last_seen}}</th></tr></thead>
-          <tbody>
-          {{#rows}}<tr><td><a href="/app/customers/{{id}}">#{{id}}</a></td><td><a href="/app/customers/{{id}}">{{name}}</a></td><td>{{phone}}</td><td>{{email}}</td><td>{{city}}</td><td class="num">{{orders}}</td><td class="num">{{spend}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
-          {{^rows}}<tr><td colspan="8" class="muted">{{t.no_customers}}</td></tr>{{/rows}}
-          </tbody>
-        </table>
-        </div>
+        {{>customer-table}}
         {{>pager}}
         """#
 
@@ -356,5 +360,184 @@ enum ConsoleTemplates {
           <p>{{message}}</p>
           <p><a href="/app/dashboard">{{t.back_to_dashboard}}</a></p>
         </section>
+        """#
+
+    /// The customer list of the search page, of drill-downs and of a funnel's drop-off.
+    static let customerTable = #"""
+        <div class="table-wrap">
+        <table class="list">
+          <caption class="sr-only">{{t.customers}}</caption>
+          <thead><tr><th scope="col">{{t.id}}</th><th scope="col">{{t.name}}</th><th scope="col">{{t.phone}}</th><th scope="col">{{t.email}}</th><th scope="col">{{t.city}}</th><th scope="col" class="num">{{t.orders}}</th><th scope="col" class="num">{{t.net_spend}}</th><th scope="col">{{t.last_seen}}</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td><a href="/app/customers/{{id}}">#{{id}}</a></td><td><a href="/app/customers/{{id}}">{{name}}</a></td><td>{{phone}}</td><td>{{email}}</td><td>{{city}}</td><td class="num">{{orders}}</td><td class="num">{{spend}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="8" class="muted">{{t.no_customers}}</td></tr>{{/rows}}
+          </tbody>
+        </table>
+        </div>
+        """#
+
+    /// The tabs of the insights pages. Campaign ROI gets its tab here once `InsightsService`
+    /// answers it (see `ConsoleController.insightTabs`).
+    static let insightsTabs = #"""
+        <h1>{{t.nav_insights}}</h1>
+        <nav class="tabs" aria-label="{{t.insights_tabs}}"><ul>
+        {{#tabs}}<li><a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a></li>{{/tabs}}
+        </ul></nav>
+        """#
+
+    static let insightsRFM = #"""
+        {{>insights-tabs}}
+        <p class="muted">{{asOf}}</p>
+        <div class="grid2">
+          <section class="card chart-card" aria-labelledby="h-rfm"><h2 id="h-rfm">{{t.rfm_matrix}}</h2>{{{matrix}}}
+            <p class="hint">{{t.rfm_cell_hint}}</p>
+            <details><summary>{{t.rfm_cells_table}}</summary>
+            <div class="table-wrap"><table class="list compact">
+              <thead><tr><th scope="col">{{t.rfm_r}}</th><th scope="col">{{t.rfm_f}}</th><th scope="col" class="num">{{t.customers}}</th><th scope="col" class="num">{{t.rfm_avg_monetary}}</th></tr></thead>
+              <tbody>{{#cells}}<tr><td>{{r}}</td><td>{{f}}</td><td class="num"><a href="{{link}}">{{customers}}</a></td><td class="num">{{monetary}}</td></tr>{{/cells}}</tbody>
+            </table></div></details>
+          </section>
+          <section class="card" aria-labelledby="h-seg"><h2 id="h-seg">{{t.rfm_segments}}</h2>
+            <div class="table-wrap"><table class="list compact">
+              <thead><tr><th scope="col">{{t.segment}}</th><th scope="col" class="num">{{t.customers}}</th><th scope="col" class="num">{{t.customer_share}}</th><th scope="col" class="num">{{t.revenue}}</th><th scope="col" class="num">{{t.revenue_share}}</th></tr></thead>
+              <tbody>{{#segments}}<tr><td><a href="{{link}}">{{name}}</a></td><td class="num">{{customers}}</td><td class="num">{{customerShare}}</td><td class="num">{{revenue}}</td><td class="num">{{revenueShare}}</td></tr>{{/segments}}</tbody>
+            </table></div>
+          </section>
+        </div>
+        """#
+
+    static let insightsCohorts = #"""
+        {{>insights-tabs}}
+        <form method="get" action="/app/insights/cohorts" class="inline filters">
+          <label for="metric">{{t.cohort_metric}}</label>
+          <select id="metric" name="metric" data-autosubmit>{{#metrics}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/metrics}}</select>
+          <label for="basis">{{t.cohort_basis}}</label>
+          <select id="basis" name="basis" data-autosubmit>{{#bases}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/bases}}</select>
+          <noscript><button type="submit">{{t.apply}}</button></noscript>
+        </form>
+        {{#heat}}<section class="card chart-card"><h2>{{heatTitle}}</h2>{{{heat}}}</section>{{/heat}}
+        <section class="card"><h2>{{t.cohort_table}}</h2>
+        <div class="table-wrap"><table class="list compact">
+          <thead><tr><th scope="col">{{t.cohort}}</th><th scope="col" class="num">{{t.customers}}</th>{{#header}}<th scope="col" class="num">{{label}}</th>{{/header}}</tr></thead>
+          <tbody>{{#rows}}<tr><th scope="row">{{month}}</th><td class="num">{{customers}}</td>{{#cells}}<td class="num">{{value}}</td>{{/cells}}</tr>{{/rows}}
+          {{^rows}}<tr><td class="muted">{{t.no_data}}</td></tr>{{/rows}}</tbody>
+        </table></div></section>
+        """#
+
+    static let insightsFunnel = #"""
+        {{>insights-tabs}}
+        <section class="card">
+        <form method="get" action="/app/insights/funnel" class="stack funnel-form">
+          <fieldset><legend>{{t.funnel_steps}}</legend>
+          {{#stepFields}}<label for="step{{index}}">{{label}}</label><input id="step{{index}}" name="step{{index}}" value="{{value}}">{{/stepFields}}
+          </fieldset>
+          <label for="window">{{t.funnel_window}}</label>
+          <input id="window" name="window" type="number" min="1" max="90" value="{{window}}">
+          <label for="days">{{t.period}}</label>
+          <select id="days" name="days">{{#periods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/periods}}</select>
+          <button type="submit" class="primary">{{t.funnel_run}}</button>
+        </form>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        </section>
+        <div class="grid2">
+        {{#chart}}<section class="card chart-card"><h2>{{t.funnel_title}}</h2>{{{chart}}}</section>{{/chart}}
+        {{#hasSteps}}<section class="card"><div class="table-wrap"><table class="list compact">
+          <thead><tr><th scope="col">{{t.funnel_event}}</th><th scope="col" class="num">{{t.customers}}</th><th scope="col" class="num">{{t.funnel_conversion}}</th><th scope="col" class="num">{{t.funnel_step_conversion}}</th><th scope="col" class="num">{{t.funnel_dropped}}</th></tr></thead>
+          <tbody>{{#steps}}<tr><td>{{event}}</td><td class="num">{{customers}}</td><td class="num">{{conversion}}</td><td class="num">{{stepConversion}}</td><td class="num">{{#dropLink}}<a href="{{dropLink}}">{{dropped}}</a>{{/dropLink}}{{^dropLink}}{{dropped}}{{/dropLink}}</td></tr>{{/steps}}</tbody>
+        </table></div></section>{{/hasSteps}}
+        </div>
+        """#
+
+    static let insightsDropOff = #"""
+        {{>insights-tabs}}
+        <p class="crumbs"><a href="{{back}}">{{t.funnel_back}}</a></p>
+        <p class="note">{{summary}}</p>
+        {{#save}}<form method="post" action="/app/insights/funnel/drop-off?{{query}}" class="inline">
+          <input type="hidden" name="_csrf" value="{{csrf}}">
+          <input type="hidden" name="step" value="{{step}}">
+          <label for="tag">{{t.funnel_save_as_tag}}</label>
+          <input id="tag" name="tag" value="{{tag}}" required maxlength="100">
+          <button type="submit" class="primary">{{t.save}}</button>
+        </form>{{/save}}
+        {{>customer-table}}
+        """#
+
+    static let insightsRepurchase = #"""
+        {{>insights-tabs}}
+        <form method="get" action="/app/insights/repurchase" class="inline filters">
+          <label for="days">{{t.period}}</label>
+          <select id="days" name="days" data-autosubmit>{{#periods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/periods}}</select>
+          <label for="category">{{t.category}}</label>
+          <select id="category" name="category" data-autosubmit><option value="">{{t.all_categories}}</option>{{#categories}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/categories}}</select>
+          <noscript><button type="submit">{{t.apply}}</button></noscript>
+        </form>
+        <ul class="kpis small">{{#figures}}<li class="kpi"><span class="kpi-label">{{label}}</span><strong class="kpi-value">{{value}}</strong></li>{{/figures}}</ul>
+        <section class="card chart-card"><h2>{{t.repurchase_title}}</h2>{{{chart}}}</section>
+        """#
+
+    static let insightsBasket = #"""
+        {{>insights-tabs}}
+        <form method="get" action="/app/insights/basket" class="inline filters">
+          <label for="days">{{t.period}}</label>
+          <select id="days" name="days">{{#periods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/periods}}</select>
+          <label for="level">{{t.basket_level}}</label>
+          <select id="level" name="level">{{#levels}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/levels}}</select>
+          <label for="min_support">{{t.basket_min_support}}</label>
+          <input id="min_support" name="min_support" type="number" step="0.001" min="0.0001" max="1" value="{{minSupport}}">
+          <label for="min_confidence">{{t.basket_min_confidence}}</label>
+          <input id="min_confidence" name="min_confidence" type="number" step="0.01" min="0" max="1" value="{{minConfidence}}">
+          <label for="min_lift">{{t.basket_min_lift}}</label>
+          <input id="min_lift" name="min_lift" type="number" step="0.1" min="0" value="{{minLift}}">
+          <button type="submit" class="primary">{{t.apply}}</button>
+        </form>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <p class="muted">{{orders}}</p>
+        <section class="card"><div class="table-wrap"><table class="list compact">
+          <caption class="sr-only">{{t.insights_tab_basket}}</caption>
+          <thead><tr><th scope="col">{{t.basket_if}}</th><th scope="col">{{t.basket_then}}</th><th scope="col" class="num">{{t.orders}}</th><th scope="col" class="num">{{t.basket_support}}</th><th scope="col" class="num">{{t.basket_confidence}}</th><th scope="col" class="num">{{t.basket_lift}}</th></tr></thead>
+          <tbody>{{#rules}}<tr><td>{{antecedent}}</td><td>{{consequent}}</td><td class="num">{{orders}}</td><td class="num">{{support}}</td><td class="num">{{confidence}}</td><td class="num">{{lift}}</td></tr>{{/rules}}
+          {{^rules}}<tr><td colspan="6" class="muted">{{t.basket_no_rules}}</td></tr>{{/rules}}</tbody>
+        </table></div></section>
+        """#
+
+    static let insightsPredictions = #"""
+        {{>insights-tabs}}
+        <p class="muted">{{buyers}}</p>
+        <div class="grid2">
+          <section class="card chart-card"><h2>{{t.churn_distribution}}</h2>{{{churn}}}</section>
+          {{#clv}}<section class="card chart-card"><h2>{{t.clv_distribution}}</h2>{{{clv}}}</section>{{/clv}}
+        </div>
+        <section class="card"><h2>{{t.predictive_tags}}</h2>
+          <table class="list compact"><thead><tr><th scope="col">{{t.tag}}</th><th scope="col" class="num">{{t.customers}}</th></tr></thead>
+          <tbody>{{#tags}}<tr><td>{{#path}}<a href="/app/customers?tag={{path}}">{{name}}</a>{{/path}}{{^path}}{{name}}{{/path}}</td><td class="num">{{size}}</td></tr>{{/tags}}</tbody></table>
+        </section>
+        """#
+
+    static let audit = #"""
+        <h1>{{t.audit_log}}</h1>
+        {{#chainOK}}<p class="note ok" role="status">✓ {{chainOK}}</p>{{/chainOK}}
+        {{#chainBroken}}<p class="error" role="alert">✗ {{chainBroken}}</p>{{/chainBroken}}
+        <form method="get" action="/app/audit" class="inline filters" role="search">
+          <label for="actor">{{t.audit_actor}}</label><input id="actor" name="actor" value="{{actor}}" maxlength="200">
+          <label for="action">{{t.audit_action}}</label><input id="action" name="action" value="{{action}}" maxlength="200">
+          <label for="target">{{t.audit_target}}</label><input id="target" name="target" value="{{target}}" maxlength="200">
+          <label for="since">{{t.audit_since}}</label><input id="since" name="since" type="date" value="{{since}}">
+          <label for="until">{{t.audit_until}}</label><input id="until" name="until" type="date" value="{{until}}">
+          <button type="submit" class="primary">{{t.search}}</button>
+        </form>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <div class="table-wrap"><table class="list compact audit">
+          <caption class="sr-only">{{t.audit_log}}</caption>
+          <thead><tr><th scope="col" class="num">#</th><th scope="col">{{t.when}}</th><th scope="col">{{t.audit_actor}}</th><th scope="col">{{t.audit_action}}</th><th scope="col">{{t.audit_target}}</th><th scope="col">{{t.audit_source_ip}}</th><th scope="col">{{t.audit_detail}}</th></tr></thead>
+          <tbody>{{#entries}}<tr><td class="num">{{sequence}}</td><td class="when">{{at}}</td><td>{{actor}}</td><td><code>{{action}}</code></td><td>{{target}}</td><td>{{sourceIP}}</td><td class="detail">{{detail}}</td></tr>{{/entries}}
+          {{^entries}}<tr><td colspan="7" class="muted">{{t.audit_none}}</td></tr>{{/entries}}</tbody>
+        </table></div>
+        {{>pager}}
+        """#
+
+    static let breakdownCustomers = #"""
+        <p class="crumbs"><a href="/app/dashboard">{{t.dashboard}}</a></p>
+        <p class="note">{{summary}}</p>
+        {{>customer-table}}
         """#
 }

@@ -12,7 +12,7 @@ struct AuditController {
         group.get("audit/verify", use: verify)
     }
 
-    /// `?action=&actor=&since=&until=&after=&limit=&order=`: entries newest first (`order=asc`:
+    /// `?action=&actor=&target=&since=&until=&after=&limit=&order=`: entries newest first (`order=asc`:
     /// oldest first), `next_after` continuing the same order.
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
@@ -36,7 +36,7 @@ struct AuditController {
         }
         let query = AuditQuery(
             workspace: String(try context.workspaceID), action: try text("action"), actor: try text("actor"),
-            since: try time("since"), until: try time("until"))
+            since: try time("since"), until: try time("until"), target: try text("target"))
         let page = try await audit.search(
             query, after: try AudiencesController.integer(request, "after"), newestFirst: order == "desc",
             limit: try Params.limit(request, default: 100, max: 1000))

@@ -27,6 +27,10 @@ struct InsightsController {
         group.get("insights/basket", use: basket)
         group.get("insights/predictions", use: predictions)
         group.post("insights/predictions/run", use: runPredictions)
+        group.get("insights/roi", use: roi)
+        group.get("insights/campaigns/costs", use: campaignCosts)
+        group.put("insights/campaigns/:name/cost", use: setCampaignCost)
+        group.delete("insights/campaigns/:name/cost", use: deleteCampaignCost)
     }
 
     // MARK: Parameters
@@ -142,7 +146,15 @@ struct InsightsController {
         let report = try await insights.kpis(
             workspaceID: try context.workspaceID, from: from, to: to, grain: grain, breakdown: dimension,
             scope: context.scope)
-        return csv ? Self.csvResponse(InsightJSON.kpiCSV(report)) : JSONResponse.make(InsightJSON.kpiReport(report))
+        if csv { return Self.csvResponse(InsightJSON.kpiCSV(report)) }
+        let points = try await insights.points(
+            workspaceID: try context.workspaceID, from: from, to: to, scope: context.scope)
+        var json = InsightJSON.kpiReport(report)
+        if case .object(var object) = json {
+            object.set("points", InsightJSON.points(points.current, previous: points.previous))
+            json = .object(object)
+        }
+        return JSONResponse.make(json)
     }
 
     /// `?from&to&measure=buyers|new_customers|active_customers|repeat_buyers&dimension&group&limit`
@@ -339,11 +351,17 @@ struct InsightsController {
         let limit = try Params.limit(request, default: 100, max: 1000)
         let found = try await insights.predictions(
             workspaceID: try context.workspaceID, churnHorizonDays: horizon, scope: context.scope)
-        let page = zip(found.ids, found.predictions).filter { $0.0 > after }.sorted { $0.0 < $1.0 }.prefix(limit)
+        let page = found.ids.indices.filter { found.ids[$0] > after }.sorted { found.ids[$0] < found.ids[$1] }
+            .prefix(limit).map { (found.ids[$0], found.predictions[$0], found.logisticChurn[$0]) }
+        var models = InsightJSON.models(found.scores)
+        if case .object(var object) = models {
+            object.set("churn_model", InsightJSON.churnModel(found.churnModel))
+            models = .object(object)
+        }
         return JSONResponse.make(
             .object([
-                "models": InsightJSON.models(found.scores),
-                "data": .array(JSONArray(page.map { InsightJSON.prediction(id: $0.0, $0.1) })),
+                "models": models,
+                "data": .array(JSONArray(page.map { InsightJSON.prediction(id: $0.0, $0.1, churnModel: $0.2) })),
                 "next_after": page.count == limit ? page.last.map { .number(JSONNumber($0.0)) } ?? .null : .null,
             ]))
     }
@@ -352,5 +370,54 @@ struct InsightsController {
     @Sendable func runPredictions(_ request: Request, context: AppRequestContext) async throws -> Response {
         let run = try await insights.runPredictions(workspaceID: try context.workspaceID)
         return JSONResponse.make(InsightJSON.predictionRun(models: run.models, tags: run.tags))
+    }
+
+    // MARK: ROI
+
+    /// `?from&to&model=first_touch|last_touch&window_days=30&format=`: revenue and buyers per
+    /// campaign (and direct per channel) against the campaigns' costs.
+    @Sendable func roi(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let csv = try Self.wantsCSV(request)
+        let model = try Self.choice(request, "model", AttributionModel.self) ?? .lastTouch
+        let window = try Self.integer(request, "window_days", default: 30, 1...Attribution.maximumWindowDays)
+        let (from, to) = try await period(request, context)
+        let rows = try await insights.roi(
+            workspaceID: try context.workspaceID, from: from, to: to, model: model, windowDays: window,
+            scope: context.scope)
+        return csv
+            ? Self.csvResponse(InsightJSON.roiCSV(rows))
+            : JSONResponse.make(InsightJSON.roi(rows, from: from, to: to, model: model, windowDays: window))
+    }
+
+    /// The cost entered per campaign.
+    @Sendable func campaignCosts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let costs = try await insights.campaignCosts(workspaceID: try context.workspaceID)
+        let rows = costs.sorted { $0.key < $1.key }.map {
+            JSONValue.object(["campaign": .string($0.key), "cost": .string(InsightJSON.money($0.value))])
+        }
+        return JSONResponse.make(.object(["data": .array(JSONArray(rows))]))
+    }
+
+    /// `{"cost": "1200.00"}`: sets a campaign's cost (audited here, with the amount).
+    @Sendable func setCampaignCost(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let name = try Params.string(context, "name")
+        let body = try await AdminController.jsonBody(request)
+        guard case .object(let object) = body, let cost = try OrderDecoder.amount(object["cost"], "cost") else {
+            throw PanoramaError.badRequest(
+                "invalid_cost", "the body must be {\"cost\": \"1200.00\"} / 请求体须为 {\"cost\": \"1200.00\"}",
+                field: "cost")
+        }
+        try await insights.setCampaignCost(workspaceID: try context.workspaceID, campaign: name, cost: cost)
+        await audit.record(
+            request, context, action: "campaign.cost", target: "campaign:\(name)",
+            detail: ["cost": InsightJSON.money(cost)])
+        return JSONResponse.make(.object(["campaign": .string(name), "cost": .string(InsightJSON.money(cost))]))
+    }
+
+    /// Removes a campaign's cost (audited by `AuditMiddleware`).
+    @Sendable func deleteCampaignCost(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let name = try Params.string(context, "name")
+        try await insights.setCampaignCost(workspaceID: try context.workspaceID, campaign: name, cost: nil)
+        return Response(status: .noContent)
     }
 }

@@ -254,9 +254,24 @@ public enum InsightJSON {
         ])
     }
 
-    public static func prediction(id: Int64, _ p: CustomerPrediction) -> JSONValue {
+    /// The logistic churn model: its features, standardisation, weights and training set.
+    public static func churnModel(_ m: ChurnModel) -> JSONValue {
+        let r = m.regression
+        return .object([
+            "features": .array(JSONArray(ChurnModel.featureNames.map(JSONValue.string))),
+            "intercept": number(r.weights[0]),
+            "weights": .array(JSONArray(r.weights.dropFirst().map(number))),
+            "means": .array(JSONArray(r.means.map(number))), "scales": .array(JSONArray(r.scales.map(number))),
+            "training_buyers": number(m.trainingBuyers), "training_churned": number(m.trainingChurned),
+            "horizon_days": number(m.horizonDays),
+        ])
+    }
+
+    /// One buyer's predictions; `churnModel` is the logistic model's P(no purchase in the horizon).
+    public static func prediction(id: Int64, _ p: CustomerPrediction, churnModel: Double? = nil) -> JSONValue {
         .object([
             "customer_id": number(id), "p_alive": number(p.probabilityAlive), "churn_risk": number(p.churnRisk),
+            "churn_model": churnModel.map(number) ?? .null,
             "expected_purchases_90d": number(p.expectedPurchases90d),
             "expected_spend_90d": .string(money(p.expectedSpend90d)), "predicted_clv": .string(money(p.predictedCLV)),
             "next_purchase_date": p.nextPurchaseDay.map(day) ?? .null,

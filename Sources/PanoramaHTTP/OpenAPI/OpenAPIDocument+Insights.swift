@@ -97,9 +97,21 @@ extension OpenAPIDocument {
             ("repeat_buyers", integer()), ("orders", integer()), ("gmv", money), ("net_revenue", money),
             ("average_order_value", money), ("repurchase_rate", number), ("average_lifetime_value", money),
         ])
+        let points = schema([("issued", integer()), ("redeemed", integer()), ("expired", integer())])
         let kpiReport = schema([
             ("from", date), ("to", date), ("previous_from", date), ("previous_to", date),
             ("total", ref("InsightKPIValues")),
+            (
+                "points",
+                object([
+                    (
+                        "description",
+                        "Loyalty points issued (earned, bonus and added by hand, less reversals), redeemed and expired; JSON only."
+                    ),
+                    ("type", "object"), ("required", array(["current", "previous"])),
+                    ("properties", object([("current", points), ("previous", points)])),
+                ])
+            ),
             ("previous", ref("InsightKPIValues")),
             (
                 "change",
@@ -248,6 +260,15 @@ extension OpenAPIDocument {
                     ("bgnbd", schema([("r", number), ("alpha", number), ("a", number), ("b", number)])),
                     ("gamma_gamma", schema([("p", number), ("q", number), ("gamma", number)])),
                     ("buyers", integer()), ("repeat_buyers", integer()), ("churn_horizon_days", integer()),
+                    (
+                        "churn_model",
+                        schema([
+                            ("features", arrayOf(string)), ("intercept", nullableNumber),
+                            ("weights", arrayOf(nullableNumber)), ("means", arrayOf(nullableNumber)),
+                            ("scales", arrayOf(nullableNumber)), ("training_buyers", integer()),
+                            ("training_churned", integer()), ("horizon_days", integer()),
+                        ])
+                    ),
                 ])
             ),
             (
@@ -255,6 +276,7 @@ extension OpenAPIDocument {
                 arrayOf(
                     schema([
                         ("customer_id", integer()), ("p_alive", number), ("churn_risk", number),
+                        ("churn_model", nullableNumber),
                         ("expected_purchases_90d", number),
                         ("expected_spend_90d", money), ("predicted_clv", money),
                         ("next_purchase_date", object([("type", "string"), ("format", "date"), ("nullable", true)])),
@@ -280,6 +302,45 @@ extension OpenAPIDocument {
             ),
             ("traits", arrayOf(string)),
             ("tags", arrayOf(schema([("name", string), ("rule", string), ("size", integer())]))),
+        ])
+        let nullableString = object([("type", "string"), ("nullable", true)])
+        let nullableMoney = object([
+            ("type", "string"), ("nullable", true), ("pattern", "^-?[0-9]+\\.[0-9]{2}$"),
+            ("description", "An amount in major units with two decimals; null when no cost is entered."),
+        ])
+        let roi = schema([
+            ("from", date), ("to", date), ("model", enumeration(["first_touch", "last_touch"])),
+            ("window_days", integer()),
+            (
+                "data",
+                arrayOf(
+                    schema([
+                        ("campaign", string), ("source", nullableString), ("medium", nullableString),
+                        ("touches", integer()), ("buyers", integer()), ("orders", integer()), ("revenue", money),
+                        ("cost", nullableMoney), ("roi", nullableNumber),
+                    ]))
+            ),
+        ])
+        let campaignCost = schema([("campaign", string), ("cost", money)])
+        let campaignCostRequest = object([
+            ("type", "object"), ("required", array(["cost"])),
+            (
+                "properties",
+                object([
+                    (
+                        "cost",
+                        object([
+                            ("type", "string"), ("pattern", "^[0-9]{1,12}(\\.[0-9]{1,2})?$"),
+                            ("description", "The campaign's cost in major units (1200.00)."),
+                        ])
+                    )
+                ])
+            ),
+        ])
+        let campaignName = object([
+            ("name", "name"), ("in", "path"), ("required", true),
+            ("description", "A campaign name as events carry it (context.campaign.name or utm_campaign)."),
+            ("schema", object([("type", "string"), ("minLength", 1), ("maxLength", 200)])),
         ])
 
         let base = "/api/v1/insights"
@@ -467,6 +528,64 @@ extension OpenAPIDocument {
                     )
                 ])
             ),
+            (
+                "\(base)/roi",
+                object([
+                    (
+                        "get",
+                        operation(
+                            "insightROI", "Channel and campaign ROI",
+                            "Each paid order placed in the period credited to the first or last campaign touch (a page, screen or track event with context.campaign or utm_* properties) of its customer in the window_days before it, else to (direct) per order channel: per campaign its touches in the period, buyers, orders, net revenue, the cost entered and ROI = (revenue - cost) / cost. Customers outside the caller's data scope count nowhere.",
+                            parameters: [
+                                from, to,
+                                query(
+                                    "model", "first_touch or last_touch (default).",
+                                    enumeration(["first_touch", "last_touch"])),
+                                query(
+                                    "window_days", "Attribution window in days (1–365, default 30).",
+                                    bounded(1, 365, 30)),
+                                format,
+                            ],
+                            responses("The ROI per campaign.", ref("InsightROI"), csv: true))
+                    )
+                ])
+            ),
+            (
+                "\(base)/campaigns/costs",
+                object([
+                    (
+                        "get",
+                        operation(
+                            "insightCampaignCosts", "Campaign costs", "The cost entered per campaign.",
+                            responses("The costs.", schema([("data", arrayOf(ref("InsightCampaignCost")))])))
+                    )
+                ])
+            ),
+            (
+                "\(base)/campaigns/{name}/cost",
+                object([
+                    (
+                        "put",
+                        operation(
+                            "insightSetCampaignCost", "Set a campaign's cost",
+                            "Sets the cost the ROI report sets against the campaign's revenue. Needs audiences.write.",
+                            parameters: [campaignName], body: ref("InsightCampaignCostRequest"),
+                            responses("The cost.", ref("InsightCampaignCost")))
+                    ),
+                    (
+                        "delete",
+                        operation(
+                            "insightDeleteCampaignCost", "Remove a campaign's cost", "Needs audiences.write.",
+                            parameters: [campaignName],
+                            object([
+                                ("204", object([("description", "Removed.")])),
+                                ("400", object([("$ref", "#/components/responses/BadRequest")])),
+                                ("401", object([("$ref", "#/components/responses/Unauthorized")])),
+                                ("403", object([("$ref", "#/components/responses/Forbidden")])),
+                            ]))
+                    ),
+                ])
+            ),
         ])
         let part = object([
             (
@@ -494,7 +613,8 @@ extension OpenAPIDocument {
                             ("InsightFunnelRequest", funnelRequest), ("InsightFunnel", funnel),
                             ("InsightRepurchaseDistribution", distribution), ("InsightRepurchase", repurchase),
                             ("InsightBasket", basket), ("InsightPredictions", predictions),
-                            ("InsightPredictionRun", predictionRun),
+                            ("InsightPredictionRun", predictionRun), ("InsightROI", roi),
+                            ("InsightCampaignCost", campaignCost), ("InsightCampaignCostRequest", campaignCostRequest),
                         ])
                     )
                 ])

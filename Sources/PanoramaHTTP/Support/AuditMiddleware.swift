@@ -63,6 +63,9 @@ struct AuditMiddleware: RouterMiddleware {
         "POST /api/v1/insights/funnels": .notRecorded,
         "POST /api/v1/insights/funnels/drop-off": .notRecorded,
         "POST /api/v1/insights/predictions/run": Route("predictions.run", "tags"),
+        // A campaign's cost (the handler records the amount).
+        "PUT /api/v1/insights/campaigns/{name}/cost": Route("campaign.cost", "campaign", byHandler: true),
+        "DELETE /api/v1/insights/campaigns/{name}/cost": Route("campaign.cost_delete", "campaign", "name"),
         "POST /api/v1/tags": Route("tag.create", "tag", byHandler: true),
         "PUT /api/v1/tags/{name}": Route("tag.update", "tag", "name"),
         "DELETE /api/v1/tags/{name}": Route("tag.delete", "tag", "name"),

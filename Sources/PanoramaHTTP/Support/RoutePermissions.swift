@@ -82,9 +82,13 @@ enum RoutePermissions {
             .insightsRead, "GET /api/v1/insights/kpis", "GET /api/v1/insights/kpis/customers", "GET /api/v1/insights/rfm",
             "GET /api/v1/insights/rfm/movement", "GET /api/v1/insights/cohorts", "POST /api/v1/insights/funnels",
             "POST /api/v1/insights/funnels/drop-off", "GET /api/v1/insights/repurchase", "GET /api/v1/insights/basket",
-            "GET /api/v1/insights/predictions")
+            "GET /api/v1/insights/predictions", "GET /api/v1/insights/roi",
+            "GET /api/v1/insights/campaigns/costs")
         // Writes the prediction traits and creates or updates the predictive tags.
         add(.audiencesWrite, "POST /api/v1/insights/predictions/run")
+        add(
+            .audiencesWrite, "PUT /api/v1/insights/campaigns/{name}/cost",
+            "DELETE /api/v1/insights/campaigns/{name}/cost")
         for (route, requirement) in ConsoleController.routePolicies { t[route] = requirement }
         return t
     }()

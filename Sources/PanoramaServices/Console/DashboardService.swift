@@ -67,8 +67,8 @@ public struct Dashboard: Sendable, Equatable {
     public var ordersHiddenByScope: Bool
 }
 
-/// Where the dashboard's figures come from. Today `StoreDashboardSource` (store aggregates and
-/// the audience engine); the insights service can provide its own later.
+/// Where the dashboard's figures come from: `InsightsDashboardSource` (the console's), or
+/// `StoreDashboardSource` (store aggregates and the audience engine).
 public protocol DashboardSource: Sendable {
     func dashboard(workspaceID: Int64, scope: CustomerScope, days: Int) async throws -> Dashboard
 }
@@ -111,16 +111,53 @@ public final class StoreDashboardSource: DashboardSource {
         "Can't Lose", "Hibernating", "Lost",
     ]
 
-    /// The dashboard computed now.
-    public func compute(workspaceID: Int64, scope: CustomerScope, days: Int) async throws -> Dashboard {
-        let days = max(1, min(days, 366))
+    /// A period of `days` days ending today in the workspace's zone: the zone's offset (ms),
+    /// today, and the first days of the period and of the one before.
+    func period(workspaceID: Int64, days: Int) async throws -> (
+        offset: Int64, today: Int64, firstDay: Int64, previousFirst: Int64
+    ) {
         let zoneName = try await store.workspaces().first { $0.id == workspaceID }?.timeZone ?? "Asia/Shanghai"
         let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: "Asia/Shanghai")!
         let now = clock.now()
         let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(now) / 1000))) * 1000
         let today = (now + offset) / 86_400_000
         let firstDay = today - Int64(days) + 1
-        let previousFirst = firstDay - Int64(days)
+        return (offset, today, firstDay, firstDay - Int64(days))
+    }
+
+    /// The refund rate (refunded / gross, basis points) of the period and the one before, from
+    /// the store's daily totals (all customers); nil when the store keeps no such totals.
+    public func refundRate(workspaceID: Int64, days: Int) async throws -> KPI? {
+        guard let console = store as? any ConsoleStore else { return nil }
+        let (offset, today, firstDay, previousFirst) = try await period(workspaceID: workspaceID, days: days)
+        let rows = try await console.dailyOrderTotals(
+            workspaceID: workspaceID, from: previousFirst * 86_400_000 - offset,
+            until: (today + 1) * 86_400_000 - offset, offsetMillis: offset)
+        func rate(_ range: Range<Int64>) -> Int64 {
+            let inRange = rows.filter { range.contains($0.day) }
+            let gross = inRange.reduce(0) { $0 + $1.gross }
+            return gross > 0 ? inRange.reduce(0) { $0 + $1.refunded } * 10_000 / gross : 0
+        }
+        return KPI(
+            id: "refund_rate", unit: .ratio, current: rate(firstDay..<(today + 1)), previous: rate(previousFirst..<firstDay))
+    }
+
+    /// The largest tags (at most 12) by members within the scope, each with its drill-down rule.
+    public func tags(workspaceID: Int64, scope: CustomerScope) async throws -> [BreakdownItem] {
+        var tags: [BreakdownItem] = []
+        for tag in try await audiences.audiences(workspaceID: workspaceID, kind: .tag) {
+            let name = tag.definition.name
+            let size = scope == .all ? tag.size : try await audiences.count(workspaceID: workspaceID, .init(.tag, name), scope: scope)
+            tags.append(BreakdownItem(key: name, value: Int64(size), rule: "tag(\(name.ruleLiteral))"))
+        }
+        tags.sort { $0.value > $1.value }
+        return Array(tags.prefix(12))
+    }
+
+    /// The dashboard computed now.
+    public func compute(workspaceID: Int64, scope: CustomerScope, days: Int) async throws -> Dashboard {
+        let days = max(1, min(days, 366))
+        let (offset, today, firstDay, previousFirst) = try await period(workspaceID: workspaceID, days: days)
         // Midnight of a local day in UTC milliseconds.
         func start(_ day: Int64) -> Int64 { day * 86_400_000 - offset }
 
@@ -169,16 +206,10 @@ public final class StoreDashboardSource: DashboardSource {
             let size = try await audiences.evaluate(workspaceID: workspaceID, rule: rule, limit: 0, scope: scope).size
             if size > 0 { rfm.append(BreakdownItem(key: segment, value: Int64(size), rule: rule)) }
         }
-        var tags: [BreakdownItem] = []
-        for tag in try await audiences.audiences(workspaceID: workspaceID, kind: .tag) {
-            let name = tag.definition.name
-            let size = scope == .all ? tag.size : try await audiences.count(workspaceID: workspaceID, .init(.tag, name), scope: scope)
-            tags.append(BreakdownItem(key: name, value: Int64(size), rule: "tag(\(name.ruleLiteral))"))
-        }
-        tags.sort { $0.value > $1.value }
         return Dashboard(
             days: days, firstDay: firstDay, kpis: kpis, revenue: revenue, previousRevenue: previousRevenue,
-            channels: channels, rfm: rfm, tags: Array(tags.prefix(12)), ordersHiddenByScope: hidden)
+            channels: channels, rfm: rfm, tags: try await tags(workspaceID: workspaceID, scope: scope),
+            ordersHiddenByScope: hidden)
     }
 }
 

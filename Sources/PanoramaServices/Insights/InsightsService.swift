@@ -188,9 +188,11 @@ public final class InsightsService: Sendable {
     }
 
     /// BG/NBD and Gamma-Gamma fitted on the workspace's buyers (the whole workspace: a model per
-    /// workspace), with the predictions of the buyers in scope by customer id.
+    /// workspace), with the predictions of the buyers in scope by customer id; beside them the
+    /// logistic churn model (`ChurnModel`, same horizon) and its churn probability per buyer.
     public func predictions(workspaceID: Int64, churnHorizonDays: Int, scope: CustomerScope) async throws -> (
-        scores: CLVScores, ids: [Int64], predictions: [CustomerPrediction]
+        scores: CLVScores, ids: [Int64], predictions: [CustomerPrediction], churnModel: ChurnModel,
+        logisticChurn: [Double]
     ) {
         guard (1...730).contains(churnHorizonDays) else {
             throw PanoramaError.badRequest(
@@ -198,15 +200,18 @@ public final class InsightsService: Sendable {
         }
         let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
         let scores = CLVScoring.score(snapshot.dataset, churnHorizonDays: churnHorizonDays)
+        let churnModel = ChurnModel.fit(snapshot.dataset, horizonDays: churnHorizonDays)
         let visible = snapshot.dataset.included(filter)
         var ids: [Int64] = []
         var predictions: [CustomerPrediction] = []
+        var logistic: [Double] = []
         for row in visible.setRows {
             guard let prediction = scores.predictions[row], snapshot.customerIDs[row] != 0 else { continue }
             ids.append(snapshot.customerIDs[row])
             predictions.append(prediction)
+            logistic.append(churnModel.churn[row] ?? .nan)
         }
-        return (scores, ids, predictions)
+        return (scores, ids, predictions, churnModel, logistic)
     }
 
     /// The predictive tags `runPredictions` keeps: a name, a description and its rule, where

@@ -11,6 +11,7 @@ enum SQLiteSchema {
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
         + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations + consoleMigrations
+        + insightsMigrations
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

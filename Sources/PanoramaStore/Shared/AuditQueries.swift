@@ -69,6 +69,10 @@ enum AuditSQL {
             q.append(" AND actor = ")
             q.bind(actor)
         }
+        if let target = query.target {
+            q.append(" AND target = ")
+            q.bind(target)
+        }
         if let since = query.since {
             q.append(" AND at >= CAST(")
             q.bind(since)

@@ -20,6 +20,24 @@ public struct OrderLineFact: Sendable, Equatable {
     }
 }
 
+/// A page, screen or track event that may carry a campaign, as attribution reads it: its context
+/// and properties documents (campaign and `utm_*` members are never sealed).
+public struct CampaignEventFact: Sendable, Equatable {
+    /// The profile the event was recorded on (possibly merged into another since).
+    public var customerID: Int64
+    /// Epoch ms.
+    public var timestamp: Int64
+    public var context: String?
+    public var properties: String?
+
+    public init(customerID: Int64, timestamp: Int64, context: String?, properties: String?) {
+        self.customerID = customerID
+        self.timestamp = timestamp
+        self.context = context
+        self.properties = properties
+    }
+}
+
 /// The reads of the customer-insight analyses that the audience engine's columns do not hold.
 public protocol InsightStore: Sendable {
     /// The lines (not refunded in full) of the paid orders (paid, shipped or completed, not
@@ -31,6 +49,26 @@ public protocol InsightStore: Sendable {
     /// store (primary-key lookups, so asking is cheap). It moves whenever an order, a refund or an
     /// event is added; an analysis whose counter moved reads the store again.
     func activityMarker() async throws -> [Int64]
+
+    /// The page, screen and track events in `from ..< to` (epoch ms) whose context or properties
+    /// mention a campaign (`"campaign"`, `utm_`), by time; at most `limit`.
+    func campaignEvents(workspaceID: Int64, from: Int64, to: Int64, limit: Int) async throws -> [CampaignEventFact]
+
+    /// The paid orders (paid, shipped or completed, not refunded in full) placed in `from ..< to`
+    /// (epoch ms), by time; at most `limit`.
+    func paidOrders(workspaceID: Int64, from: Int64, to: Int64, limit: Int) async throws -> [AttributedOrder]
+
+    /// Per customer (the profile the entries were recorded on), the points issued (earned, bonus and
+    /// added by hand, less reversals), redeemed and expired in `from ..< to` (epoch ms) on the points ledger.
+    func pointTotals(workspaceID: Int64, from: Int64, to: Int64) async throws -> [(
+        customerID: Int64, issued: Int64, redeemed: Int64, expired: Int64
+    )]
+
+    /// The cost entered per campaign, minor units.
+    func campaignCosts(workspaceID: Int64) async throws -> [String: Int64]
+
+    /// Sets a campaign's cost (minor units), or removes it when nil.
+    func setCampaignCost(workspaceID: Int64, campaign: String, cost: Int64?, at: Int64) async throws
 }
 
 /// The insight queries, written once for both stores (see `SharedQueries.swift`).
@@ -58,6 +96,99 @@ extension SQLStore {
                 orderID: try $0.int(0), customerID: try $0.int(1), placedAt: try $0.int(2),
                 category: try $0.optionalText(3), product: try $0.optionalText(4))
         }
+    }
+
+    /// `select` of one workspace's rows with `column` in `from ..< to`, to continue with `AND …`.
+    private func period(_ select: String, _ workspaceID: Int64, _ column: String, _ from: Int64, _ to: Int64)
+        -> SQLBuilder
+    {
+        var q = sql(select + " WHERE workspace_id = ")
+        q.bind(workspaceID)
+        q.append(" AND \(column) >= ")
+        q.bind(from)
+        q.append(" AND \(column) < ")
+        q.bind(to)
+        return q
+    }
+
+    public func campaignEvents(workspaceID: Int64, from: Int64, to: Int64, limit: Int) async throws
+        -> [CampaignEventFact]
+    {
+        var q = period(
+            "SELECT customer_id, timestamp, context, properties FROM events", workspaceID, "timestamp", from, to)
+        q.append(
+            """
+             AND type IN ('page', 'screen', 'track')
+             AND (context LIKE '%"campaign"%' OR properties LIKE '%"utm%')
+             ORDER BY timestamp, id LIMIT 
+            """)
+        q.bind(Int64(limit))
+        return try await fetch(q.query) {
+            CampaignEventFact(
+                customerID: try $0.int(0), timestamp: try $0.int(1), context: try $0.optionalText(2),
+                properties: try $0.optionalText(3))
+        }
+    }
+
+    public func paidOrders(workspaceID: Int64, from: Int64, to: Int64, limit: Int) async throws -> [AttributedOrder] {
+        var q = period(
+            "SELECT customer_id, placed_at, total - refunded, channel FROM orders", workspaceID, "placed_at", from, to)
+        q.append(
+            """
+             AND status IN ('paid', 'shipped', 'completed') AND NOT (refunded >= total AND total > 0)
+             ORDER BY placed_at, id LIMIT 
+            """)
+        q.bind(Int64(limit))
+        return try await fetch(q.query) {
+            AttributedOrder(
+                customerID: try $0.int(0), placedAt: try $0.int(1), amount: try $0.int(2),
+                channel: try $0.optionalText(3))
+        }
+    }
+
+    public func pointTotals(workspaceID: Int64, from: Int64, to: Int64) async throws -> [(
+        customerID: Int64, issued: Int64, redeemed: Int64, expired: Int64
+    )] {
+        var q = period(
+            """
+            SELECT customer_id,
+                CAST(SUM(CASE WHEN kind IN ('earn', 'bonus', 'reverse') OR (kind = 'adjust' AND amount > 0) THEN amount ELSE 0 END) AS BIGINT),
+                CAST(-SUM(CASE WHEN kind = 'redeem' THEN amount ELSE 0 END) AS BIGINT),
+                CAST(-SUM(CASE WHEN kind = 'expire' THEN amount ELSE 0 END) AS BIGINT)
+            FROM loyalty_entries
+            """, workspaceID, "created_at", from, to)
+        q.append(" AND ledger = 'points' GROUP BY customer_id ORDER BY customer_id")
+        return try await fetch(q.query) { (try $0.int(0), try $0.int(1), try $0.int(2), try $0.int(3)) }
+    }
+
+    public func campaignCosts(workspaceID: Int64) async throws -> [String: Int64] {
+        var q = sql("SELECT campaign, cost FROM campaign_costs WHERE workspace_id = ")
+        q.bind(workspaceID)
+        let rows = try await fetch(q.query) { (try $0.text(0), try $0.int(1)) }
+        return Dictionary(rows, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func setCampaignCost(workspaceID: Int64, campaign: String, cost: Int64?, at: Int64) async throws {
+        var q = sql()
+        if let cost {
+            q.append("INSERT INTO campaign_costs(workspace_id, campaign, cost, updated_at) VALUES (")
+            q.bind(workspaceID)
+            q.append(", ")
+            q.bind(campaign)
+            q.append(", ")
+            q.bind(cost)
+            q.append(", ")
+            q.bind(at)
+            q.append(
+                ") ON CONFLICT(workspace_id, campaign) DO UPDATE SET cost = excluded.cost, updated_at = excluded.updated_at"
+            )
+        } else {
+            q.append("DELETE FROM campaign_costs WHERE workspace_id = ")
+            q.bind(workspaceID)
+            q.append(" AND campaign = ")
+            q.bind(campaign)
+        }
+        try await run(q.query)
     }
 
     public func activityMarker() async throws -> [Int64] {

@@ -150,6 +150,11 @@ struct BenchInsights: AsyncParsableCommand {
                 orders.range(ofRow: row).contains { orders.status[$0] == paid && Int64(orders.day[$0]) > cutoff })
         }
         report.churnHoldoutAUC = ROC.auc(scores: ranks, labels: labels)
+        // The logistic churn model on the same holdout (fitted 90 days before the cutoff).
+        say("logistic churn holdout …")
+        let logisticStarted = ContinuousClock.now
+        report.churnLogisticHoldoutAUC = ChurnModel.holdout(dataset, asOf: dataset.today, horizonDays: 90).logistic
+        report.churnLogisticMs = (ContinuousClock.now - logisticStarted).seconds * 1000
         report.peakRSSMegabytes = BenchGenerate.peakRSSMegabytes()
         return report
     }
@@ -211,6 +216,10 @@ struct BenchInsights: AsyncParsableCommand {
         var clvMeanPAlive = 0.0
         /// AUC of 1 − churn risk for "buys in the last 90 days", models fitted on the data before.
         var churnHoldoutAUC = 0.0
+        /// The same for the logistic churn model (`ChurnModel`), and the time of its holdout run
+        /// (two BG/NBD fits, two feature passes, one regression fit, one BG/NBD scoring).
+        var churnLogisticHoldoutAUC = 0.0
+        var churnLogisticMs = 0.0
         var peakRSSMegabytes = 0.0
     }
 
@@ -287,6 +296,9 @@ struct BenchInsights: AsyncParsableCommand {
                 "  CLV: \(p.clvBuyers) buyers, \(p.clvDistinctHistories) distinct histories; \(model.joined(separator: ", ")); mean P(alive) \(String(format: "%.3f", p.clvMeanPAlive))"
             )
             Swift.print("  churn risk on a 90-day time-based holdout: AUC \(String(format: "%.3f", p.churnHoldoutAUC))")
+            Swift.print(
+                "  logistic churn model, same holdout: AUC \(String(format: "%.3f", p.churnLogisticHoldoutAUC)) (\(String(format: "%.0f", p.churnLogisticMs)) ms)"
+            )
             Swift.print(
                 "  peak RSS \(String(format: "%.0f", p.peakRSSMegabytes)) MB"
                     + (duckdb.map { ", DuckDB \(String(format: "%.0f", $0.peakRssMb)) MB" } ?? ""))
