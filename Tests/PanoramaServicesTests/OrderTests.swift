@@ -267,6 +267,25 @@ import Testing
             #expect(OrderDecoder.minorUnits(text) == expected, "\(text)")
         }
     }
+
+    /// Found by schemathesis: huge amounts overflowed a line's price × quantity and crashed the server.
+    @Test func hugeAmountsAreRefusedNotOverflowed() throws {
+        func code(_ json: String) -> String? {
+            guard case .object(let object)? = try? JSONParser.parse(json) else { return "not json" }
+            do {
+                _ = try OrderDecoder.order(object, defaultTime: 0)
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        #expect(code(#"{"order_id":"o","products":[{"price":9438246219127852.0,"quantity":1173}]}"#) == "invalid_amount")
+        #expect(code(#"{"order_id":"o","total":1,"shipping":8.9e307}"#) == "invalid_amount")
+        #expect(code(#"{"order_id":"o","products":[{"price":"10000000000.00","quantity":1000000}]}"#) == "invalid_amount")
+        let lines = Array(repeating: #"{"price":"9999999999.99","quantity":1}"#, count: 3).joined(separator: ",")
+        #expect(code(#"{"order_id":"o","products":[\#(lines)]}"#) == "invalid_amount")
+        #expect(code(#"{"order_id":"o","products":[{"price":"10000000000.00","quantity":1}]}"#) == nil)
+    }
 }
 
 /// The order tests on PostgreSQL.

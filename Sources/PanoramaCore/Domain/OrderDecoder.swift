@@ -76,7 +76,12 @@ public enum OrderDecoder {
         for (value, name) in [(discount, "discount"), (shipping, "shipping"), (tax, "tax")] where value < 0 {
             throw .badRequest("invalid_amount", "\(name) must not be negative", field: path(name))
         }
-        let subtotal = items.reduce(Int64(0)) { $0 + $1.amount }
+        var subtotal: Int64 = 0
+        for item in items {
+            let (sum, overflow) = subtotal.addingReportingOverflow(item.amount)
+            guard !overflow, sum <= maxAmount else { throw amountTooLarge(path(lineKey)) }
+            subtotal = sum
+        }
         let total: Int64
         let given = try amount(object["total"], path("total"))
         let revenue = try amount(object["revenue"], path("revenue"))
@@ -92,6 +97,7 @@ public enum OrderDecoder {
             throw .badRequest(
                 "invalid_amount", "total must not be negative; send refunds as refunds", field: path("total"))
         }
+        guard total <= maxAmount else { throw amountTooLarge(path("total")) }
         let known: Set<String> = [
             "order_id", "orderId", "status", "currency", "placed_at", "placedAt", "coupon", "coupons", "products",
             "items", "discount", "shipping", "tax", "total", "revenue", "channel", "store_id", "payment_method",
@@ -241,7 +247,18 @@ public enum OrderDecoder {
         guard let cents = minorUnits(text) else {
             throw .badRequest("invalid_amount", "'\(text.prefix(40))' is not an amount such as 27.50", field: field)
         }
+        guard cents.magnitude <= UInt64(maxAmount) else { throw amountTooLarge(field) }
         return cents
+    }
+
+    /// The largest amount an order, a line or a refund may state, in minor units (10,000,000,000.00):
+    /// far above any real order, and low enough that a line (× at most 1,000,000 units) and the sums
+    /// of an order's lines never overflow.
+    public static let maxAmount: Int64 = 1_000_000_000_000
+
+    static func amountTooLarge(_ field: String) -> PanoramaError {
+        .badRequest(
+            "invalid_amount", "amounts are limited to 10000000000.00 (金额上限为 100 亿)", field: field)
     }
 
     /// Parses `-12.345`, `1e3`, `0.5` into cents exactly (half to even at the third decimal).
