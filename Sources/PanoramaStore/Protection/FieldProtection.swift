@@ -100,7 +100,7 @@ public struct FieldProtection: Sendable {
 
     /// The trait JSON as stored: the whole JSON text sealed into a JSON string when the name is personal.
     public func sealTrait(name: String, json: String, workspaceID: Int64) throws -> String {
-        guard let cipher, Self.protects(trait: name), !Self.isTokenString(json) else { return json }
+        guard let cipher, Self.protects(trait: name), Self.token(inTraitJSON: json) == nil else { return json }
         let token = try cipher.seal(json, context: Self.traitContext(workspaceID, name))
         return "\"" + token + "\""
     }
@@ -114,8 +114,8 @@ public struct FieldProtection: Sendable {
 
     /// The trait JSON in clear.
     public func openTrait(name: String, json: String, workspaceID: Int64) throws -> String {
-        guard Self.isTokenString(json) else { return json }
-        return try decrypt(String(json.dropFirst().dropLast()), context: Self.traitContext(workspaceID, name))
+        guard let token = Self.token(inTraitJSON: json) else { return json }
+        return try decrypt(token, context: Self.traitContext(workspaceID, name))
     }
 
     /// The trait value as stored.
@@ -132,9 +132,11 @@ public struct FieldProtection: Sendable {
         return opened
     }
 
-    /// `"pe1:…"` or `"pd1:…"`: a JSON string holding a token.
-    private static func isTokenString(_ json: String) -> Bool {
-        json.hasPrefix("\"pd1:") || json.hasPrefix("\"pe1:")
+    /// The token of stored trait JSON `"pd1:…"` (or `"pe1:…"`); nil when the JSON is not a token string.
+    static func token(inTraitJSON json: String) -> String? {
+        guard json.count > 2, json.hasPrefix("\""), json.hasSuffix("\"") else { return nil }
+        let inner = String(json.dropFirst().dropLast())
+        return isToken(inner) ? inner : nil
     }
 
     // MARK: JSON documents

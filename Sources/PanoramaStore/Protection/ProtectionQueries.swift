@@ -139,7 +139,7 @@ extension SQLStore {
                     holder: row.count > 4 ? row[4].flatMap { Int64($0) } : nil)
             case .traits:
                 guard let name = row[2], let json = row[3], FieldProtection.protects(trait: name),
-                    protection.needsWork(storedValue: Self.tokenOfTraitJSON(json) ?? json)
+                    protection.needsWork(storedValue: FieldProtection.token(inTraitJSON: json) ?? json)
                 else { continue }
                 let clear = try protection.openTrait(name: name, json: json, workspaceID: workspaceID)
                 var u = sql("UPDATE customer_traits SET value = ")
@@ -236,16 +236,11 @@ extension SQLStore {
     /// or tokens of older keys; unchanged otherwise.
     private func reseal(_ text: String?, as document: FieldProtection.Document, workspaceID: Int64) throws -> String? {
         guard let text, !text.isEmpty else { return text }
-        let hasTokens = text.contains("\"pe1:") || text.contains("\"pd1:")
-        if hasTokens {
-            guard let primary = protection.primaryKeyID, Self.hasTokensOtherThan(primary, in: text) else {
-                // Every token is current; members in clear beside them are sealed in place.
-                return try protection.seal(json: text, as: document, workspaceID: workspaceID)
-            }
-            let clear = try protection.open(json: text, workspaceID: workspaceID)
-            return try protection.seal(json: clear, as: document, workspaceID: workspaceID)
-        }
-        return try protection.seal(json: text, as: document, workspaceID: workspaceID)
+        // Tokens of older keys are opened first; members in clear (beside current tokens or not) are
+        // sealed in place.
+        let stale = protection.primaryKeyID.map { Self.hasTokensOtherThan($0, in: text) } ?? false
+        let clear = stale ? try protection.open(json: text, workspaceID: workspaceID) : text
+        return try protection.seal(json: clear, as: document, workspaceID: workspaceID)
     }
 
     /// Whether `text` holds a token whose key id is not `keyID`.
@@ -259,12 +254,5 @@ extension SQLStore {
             }
         }
         return false
-    }
-
-    /// The token inside trait JSON `"pd1:…"`, nil when the JSON is not a token string.
-    private static func tokenOfTraitJSON(_ json: String) -> String? {
-        guard json.count > 2, json.hasPrefix("\""), json.hasSuffix("\"") else { return nil }
-        let inner = String(json.dropFirst().dropLast())
-        return FieldProtection.isToken(inner) ? inner : nil
     }
 }
