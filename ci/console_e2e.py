@@ -4,7 +4,8 @@
 Starts a fresh server filled by `panorama demo`, then: signs in, opens a bar of the dashboard,
 finds a customer by phone, opens the 360° page, builds a segment with two groups and watches the
 live count change, sees a bad rule's error in place, saves and exports the segment, switches the
-language, and checks the phone-width layout and the skip link. Screenshots of the main pages go to
+language, and checks the phone-width layout and the skip link; edits settings (time zone, a key created
+and revoked, a tier) and enters a campaign cost on the ROI page. Screenshots of the main pages go to
 --out. Prints `console_e2e: N passed, M failed` and exits non-zero on any failure.
 
 Needs Debian's chromium and chromium-driver and `pip install selenium`.
@@ -270,6 +271,8 @@ def run(driver, wait, base, out):
     actions = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "table.audit tbody td code")]
     check("the audit filter keeps only that area", actions and all(a.startswith("auth") for a in actions), actions[:5])
 
+    settings_and_roi(driver, wait, base, out)
+
     # Switch the language.
     driver.get(base + "/app/dashboard")
     driver.find_element(By.CSS_SELECTOR, "a.lang").click()
@@ -294,11 +297,105 @@ def run(driver, wait, base, out):
     for path, name in [
         ("/app/dashboard", "13-phone-dashboard"), ("/app/customers", "14-phone-customers"),
         ("/app/insights", "24-phone-insights"), ("/app/insights/cohorts", "25-phone-cohorts"), ("/app/audit", "26-phone-audit"),
+        ("/app/settings", "31-phone-settings"), ("/app/insights/roi", "32-phone-roi"),
     ]:
         driver.get(base + path)
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         check(f"{path} fits a phone-width screen", overflow <= 1, f"{overflow}px wider")
         shot(driver, out, name)
+
+
+def track_with(base, secret):
+    """Status of a tracking call made with a write key (HTTP Basic user, as Segment SDKs send it)."""
+    import base64
+    request = urllib.request.Request(
+        base + "/v1/identify", data=b'{"userId":"e2e-key-check"}', method="POST",
+        headers={"Content-Type": "application/json",
+                 "Authorization": "Basic " + base64.b64encode((secret + ":").encode()).decode()})
+    try:
+        return urllib.request.urlopen(request, timeout=5).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def settings_and_roi(driver, wait, base, out):
+    """Settings edits (time zone, a key created and revoked, a tier) and the campaign ROI page, in Chinese."""
+    driver.get(base + "/app/settings")
+    check("the settings page offers the edit forms", all(driver.find_elements(By.ID, i) for i in ["time-zone-form", "identifier-type-form", "key-form", "loyalty-form"]))
+    shot(driver, out, "27-settings")
+    # Time zone: a wrong name is refused in place, a right one is saved (typed, submitted with Enter).
+    zone = driver.find_element(By.ID, "time_zone")
+    zone.clear()
+    zone.send_keys("Mars/Olympus" + Keys.ENTER)
+    wait.until(lambda d: d.find_elements(By.ID, "time-zone-error"))
+    check("a wrong time zone is refused in place", "不是有效的时区" in driver.find_element(By.ID, "time-zone-error").text)
+    zone = driver.find_element(By.ID, "time_zone")
+    zone.clear()
+    zone.send_keys("Asia/Tokyo" + Keys.ENTER)
+    wait.until(lambda d: "saved=time_zone" in d.current_url)
+    check("the time zone is saved", driver.find_element(By.ID, "current-time-zone").text == "Asia/Tokyo"
+          and "时区已保存" in driver.find_element(By.CSS_SELECTOR, ".flash").text)
+    zone = driver.find_element(By.ID, "time_zone")
+    zone.clear()
+    zone.send_keys("Asia/Shanghai" + Keys.ENTER)
+    wait.until(lambda d: d.find_element(By.ID, "current-time-zone").text == "Asia/Shanghai")
+    # A write key: its secret is shown once and works; revoked, it stops working.
+    driver.find_element(By.ID, "key-name").send_keys("e2e 收银台")
+    Select(driver.find_element(By.ID, "key-kind")).select_by_value("write")
+    driver.find_element(By.ID, "key-form").submit()
+    wait.until(lambda d: d.find_elements(By.ID, "new-key-secret"))
+    secret = driver.find_element(By.ID, "new-key-secret").get_attribute("value")
+    check("a new key's secret is shown", secret.startswith("wk_") and "只显示这一次" in driver.page_source, secret[:6])
+    shot(driver, out, "28-settings-new-key")
+    check("the new key works on the tracking API", track_with(base, secret) == 200)
+    driver.get(base + "/app/settings")
+    check("the secret is not shown again", secret not in driver.page_source and "e2e 收银台" in driver.page_source)
+    row = [r for r in driver.find_elements(By.CSS_SELECTOR, "table.keys tbody tr") if "e2e 收银台" in r.text][0]
+    row.find_element(By.CSS_SELECTOR, "button.danger").click()
+    WebDriverWait(driver, 5).until(lambda d: d.switch_to.alert)
+    driver.switch_to.alert.accept()
+    wait.until(lambda d: "saved=key_revoked" in d.current_url)
+    row = [r for r in driver.find_elements(By.CSS_SELECTOR, "table.keys tbody tr") if "e2e 收银台" in r.text][0]
+    check("the revoked key is listed as revoked", "已吊销" in row.text, row.text)
+    check("the revoked key no longer works", track_with(base, secret) == 401)
+    # A tier: a bad multiplier is refused in place naming the row; then the minimum spend is changed.
+    tier = 1 if driver.find_element(By.ID, "tier-1-code").get_attribute("value") else 0
+    code = driver.find_element(By.ID, f"tier-{tier}-code").get_attribute("value")
+    multiplier = driver.find_element(By.ID, f"tier-{tier}-mult")
+    old_multiplier = multiplier.get_attribute("value")
+    multiplier.clear()
+    multiplier.send_keys("很多")
+    driver.find_element(By.ID, "loyalty-form").submit()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#loyalty-form p.error"))
+    error = driver.find_element(By.CSS_SELECTOR, "#loyalty-form p.error").text
+    check("a bad multiplier is refused in place, naming the row", f"第 {tier + 1} 行" in error and "倍数" in error, error)
+    multiplier = driver.find_element(By.ID, f"tier-{tier}-mult")
+    multiplier.clear()
+    multiplier.send_keys(old_multiplier or "1")
+    spend = driver.find_element(By.ID, f"tier-{tier}-min")
+    spend.clear()
+    spend.send_keys("8888")
+    driver.find_element(By.ID, "loyalty-form").submit()
+    wait.until(lambda d: "saved=loyalty" in d.current_url)
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#loyalty table tbody tr")]
+    check("the edited tier shows its new minimum spend", any(code in r and "¥8,888.00" in r for r in rows), rows)
+    shot(driver, out, "29-settings-saved")
+
+    # Campaign ROI: the tab, the chart and the table; a cost entered for a campaign.
+    driver.get(base + "/app/insights/roi")
+    current = driver.find_elements(By.CSS_SELECTOR, ".tabs a[aria-current='page']")
+    check("the ROI tab is current", current and current[0].text == "活动 ROI")
+    check("the ROI page draws revenue per campaign", len(driver.find_elements(By.CSS_SELECTOR, "svg[aria-labelledby^='roi']")) > 0)
+    Select(driver.find_element(By.ID, "model")).select_by_value("first_touch")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "model=first_touch" in d.current_url)
+    driver.find_element(By.ID, "campaign").send_keys("双十一 e2e")
+    driver.find_element(By.ID, "cost").send_keys("12000" + Keys.ENTER)
+    wait.until(lambda d: "saved=" in d.current_url)
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table.roi tbody tr")]
+    check("the entered cost shows in the table", any("双十一 e2e" in r and "¥1.2万" in r for r in rows), rows[-3:])
+    check("the ROI page keeps the chosen model", "model=first_touch" in driver.current_url)
+    shot(driver, out, "30-insights-roi")
 
 
 def finish(driver, server, data, args):

@@ -65,7 +65,7 @@ func registerRoutes<R: RouterMethods<AppRequestContext>>(
     ).addRoutes(to: api)
     AdminController(
         pipeline: services.pipeline, keys: services.keys, settings: services.settings, cluster: services.cluster,
-        access: services.access, audit: services.audit
+        access: services.access, audit: services.audit, audiences: services.audiences
     ).addRoutes(to: api)
     AuditController(audit: services.audit).addRoutes(to: api)
     InsightsController(insights: services.insights, audiences: services.audiences, audit: services.audit).addRoutes(to: api)

@@ -172,6 +172,8 @@ public protocol WorkspaceStore: Sendable {
     func createWorkspace(name: String, timeZone: String, now: Int64) async throws -> Workspace
     func identitySettings(workspaceID: Int64) async throws -> IdentitySettings
     func saveIdentifierType(workspaceID: Int64, _ type: IdentifierType) async throws
+    /// Sets the time zone (an IANA identifier, validated by the caller) a workspace's days are counted in.
+    func setWorkspaceTimeZone(workspaceID: Int64, timeZone: String) async throws
 }
 
 /// API keys, stored hashed.

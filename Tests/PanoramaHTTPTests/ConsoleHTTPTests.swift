@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PanoramaCore
+import PanoramaEngine
 import PanoramaServices
 import Testing
 
@@ -146,6 +147,10 @@ import Testing
         used.formUnion(["retention", "revenue"].map { "cohort_\($0)_title" })
         used.formUnion(["first_purchase", "first_seen"].map { "cohort_basis_" + $0 })
         used.formUnion(["category", "product"].map { "basket_level_" + $0 })
+        used.formUnion(ConsoleController.settingsSections.map { "settings_saved_" + $0 })
+        used.formUnion(["spend", "category", "event", "default"].map { "rule_type_" + $0 }.filter { $0 != "rule_type_default" })
+        used.formUnion((LoyaltyProgram.EventLimit.allCases.map(\.rawValue) + ["default"]).map { "rule_limit_" + $0 })
+        used.formUnion(AttributionModel.allCases.map { "roi_model_" + $0.rawValue })
         used.formUnion(ConsoleController.breakdownDimensions.flatMap { ["breakdown_" + $0, "buyers_by_" + $0] })
         used.formUnion(["online", "mini_program", "app", "store"].map { "channel_" + $0 })
         used.formUnion(StoreDashboardSource.rfmSegments.map {

@@ -11,10 +11,8 @@ import Synchronization
 /// `InsightsService` call as the REST controller, with the viewer's data scope.
 extension ConsoleController {
     /// The insights tabs, in order (`key` names the catalog text `insights_tab_<key>`).
-    /// CAMPAIGN ROI: a colleague adds `roi` to `InsightsService` concurrently; when it is merged,
-    /// add its tab ("roi") here, a page beside `predictionsPage` and its route and policy. Until
-    /// then the console shows nothing for it.
-    static let insightTabs = ["rfm", "cohorts", "funnel", "repurchase", "basket", "predictions"]
+    /// Campaign ROI's page is in `ConsoleController+ROI.swift`.
+    static let insightTabs = ["rfm", "cohorts", "funnel", "repurchase", "basket", "predictions", "roi"]
 
     /// Periods (days up to today) the period-based analyses offer.
     static let insightPeriods = [30, 90, 180, 365]

@@ -5,52 +5,8 @@ import PanoramaCore
 import PanoramaServices
 import PanoramaStore
 
-/// Settings (what the services expose: workspace, identifier types, keys, loyalty rules) and
-/// imports (upload, field mapping with a preview, dry run, progress, rejected rows) over `ImportJobs`.
+/// Imports (upload, field mapping with a preview, dry run, progress, rejected rows) over `ImportJobs`.
 extension ConsoleController {
-    @Sendable func settingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let viewer = await viewer(request, context)
-        let workspaceID = try context.workspaceID
-        let workspace = try await services.store.workspaces().first { $0.id == workspaceID }
-        var model: [String: Any] = [
-            "workspace": workspace?.name ?? "–", "timeZone": workspace?.timeZone ?? "Asia/Shanghai",
-        ]
-        model["types"] = try await services.settings.identity(workspaceID).types.map { t -> [String: Any] in
-            [
-                "name": t.name, "priority": t.priority, "limit": t.limit.map(String.init) ?? viewer.t("unlimited"),
-                "unique": t.unique ? viewer.t("yes") : viewer.t("no"),
-            ]
-        }
-        if viewer.can(.keysManage) {
-            model["keys"] = try await services.keys.list(workspaceID: workspaceID).map { k -> [String: Any] in
-                [
-                    "name": k.name, "kind": viewer.t("key_" + k.kind.rawValue), "prefix": k.prefix,
-                    "created": viewer.locale.date(k.createdAt, zone: viewer.zone),
-                    "state": k.revokedAt.map { viewer.t("revoked") + " " + viewer.locale.date($0, zone: viewer.zone) }
-                        ?? viewer.t("active"),
-                ]
-            }
-        } else {
-            model["keysHidden"] = true
-        }
-        if viewer.can(.loyaltyRead) || viewer.can(.settingsRead) {
-            let program = try await services.loyalty.program(workspaceID: workspaceID)
-            model["tiers"] = program.tiers.map { tier -> [String: Any] in
-                [
-                    "name": tier.name, "code": tier.code,
-                    "minSpend": tier.minSpend.map { viewer.locale.money($0) } ?? "–",
-                    "multiplier": "×" + ConsoleLocale.trimmed(Double(tier.multiplierPercent) / 100, digits: 2),
-                ]
-            }
-            model["programFacts"] = viewer.locale.text(
-                "program_facts", String(program.tierPeriodDays),
-                program.expiryMonths.map(String.init) ?? viewer.t("never"), String(program.earnRules.count))
-        } else {
-            model["loyaltyHidden"] = true
-        }
-        return renderer.page("settings", title: viewer.t("settings"), model: model, viewer: viewer)
-    }
-
     // MARK: Imports
 
     @Sendable func importsPage(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -32,6 +32,15 @@ struct ConsoleController: Sendable {
         add(.permission(.audiencesExport), "GET /app/audiences/{kind}/{name}/export")
         add(.permission(.audiencesWrite), "GET /app/segments/new", "POST /app/segments")
         add(.permission(.settingsRead), "GET /app/settings")
+        // Settings edits need what their REST routes need (RoutePermissions): identifier types and
+        // the loyalty program settings.write, keys keys.manage; the time zone settings.write.
+        add(
+            .permission(.settingsWrite), "POST /app/settings/time-zone", "POST /app/settings/identifier-types",
+            "POST /app/settings/loyalty")
+        add(.permission(.keysManage), "POST /app/settings/keys", "POST /app/settings/keys/{id}/revoke")
+        add(.permission(.insightsRead), "GET /app/insights/roi")
+        // As PUT /api/v1/insights/campaigns/{name}/cost.
+        add(.permission(.audiencesWrite), "POST /app/insights/roi/cost")
         add(
             .permission(.insightsRead), "GET /app/insights", "GET /app/insights/cohorts", "GET /app/insights/funnel",
             "GET /app/insights/funnel/drop-off", "GET /app/insights/repurchase", "GET /app/insights/basket",
@@ -75,6 +84,13 @@ struct ConsoleController: Sendable {
         app.post("segments", use: controller.saveSegment)
         app.post("rules/count", use: controller.countRule)
         app.get("settings", use: controller.settingsPage)
+        app.post("settings/time-zone", use: controller.saveTimeZone)
+        app.post("settings/identifier-types", use: controller.saveIdentifierTypeForm)
+        app.post("settings/keys", use: controller.createKeyForm)
+        app.post("settings/keys/:id/revoke", use: controller.revokeKeyForm)
+        app.post("settings/loyalty", use: controller.saveLoyaltyForm)
+        app.get("insights/roi", use: controller.roiPage)
+        app.post("insights/roi/cost", use: controller.saveCampaignCost)
         app.get("insights", use: controller.rfmPage)
         app.get("insights/cohorts", use: controller.cohortsPage)
         app.get("insights/funnel", use: controller.funnelPage)

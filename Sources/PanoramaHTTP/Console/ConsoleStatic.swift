@@ -124,6 +124,22 @@ enum ConsoleStatic {
           table.list th, table.list td { padding:6px 4px; font-size:14px; }
           .hide-narrow { display:none; }
         }
+        .edit-form { margin-top:12px; border-top:1px solid var(--line); padding-top:10px; }
+        .edit-form h3 { margin-top:0; }
+        .edit-form .row > div.check { flex-direction:row; align-items:center; gap:6px; flex:1 1 100%; }
+        .edit-form input:not([type=checkbox]), .edit-form select { width:100%; min-width:0; }
+        fieldset.rows { border:1px solid var(--line); border-radius:8px; padding:8px 12px; margin:10px 0; min-width:0; }
+        fieldset.rows legend { font-weight:600; }
+        .edit-row { padding:6px 0; border-bottom:1px dashed var(--line); }
+        .edit-row > div { flex:1 1 130px; }
+        .edit-row:last-of-type { border-bottom:0; }
+        .card.secret { border-color:#f2d48a; background:#fffbea; }
+        .secret-value { font-family:ui-monospace, SFMono-Regular, Menlo, monospace; width:100%; max-width:44em; }
+        button.danger { color:var(--bad); border-color:var(--bad); background:#fff; }
+        td.gain { color:var(--ok); } td.loss { color:var(--bad); }
+        table.roi th[scope=row] { font-weight:600; color:var(--fg); font-size:14px; }
+        /* Screen-reader-only text in a scrolling table stays inside its scroller (else it widens the page). */
+        .table-wrap { position:relative; }
         """#
 
     static let js = #"""

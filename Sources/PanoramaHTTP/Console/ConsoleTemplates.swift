@@ -10,6 +10,7 @@ enum ConsoleTemplates {
         "insights-funnel": insightsFunnel, "insights-dropoff": insightsDropOff,
         "insights-repurchase": insightsRepurchase, "insights-basket": insightsBasket,
         "insights-predictions": insightsPredictions, "audit": audit, "breakdown-customers": breakdownCustomers,
+        "insights-roi": insightsROI,
     ]
 
     static let layout = #"""
@@ -280,27 +281,93 @@ enum ConsoleTemplates {
 
     static let settings = #"""
         <h1>{{t.settings}}</h1>
-        <div class="grid2">
-        <section class="card"><h2>{{t.workspace}}</h2>
-          <dl class="facts"><dt>{{t.workspace_name}}</dt><dd>{{workspace}}</dd><dt>{{t.time_zone}}</dt><dd>{{timeZone}}</dd></dl>
+        {{#newKey}}<section class="card secret" id="new-key" role="alert" aria-labelledby="h-new-key"><h2 id="h-new-key">{{t.key_secret_title}}</h2>
+          <p>{{t.key_secret_once}}</p>
+          <p><label for="new-key-secret">{{name}}</label> <input id="new-key-secret" class="secret-value" value="{{secret}}" readonly size="44" spellcheck="false"></p>
+          <p class="hint">{{usage}}</p>
+        </section>{{/newKey}}
+        <div class="grid2 settings">
+        <section class="card" id="workspace" aria-labelledby="h-workspace"><h2 id="h-workspace">{{t.workspace}}</h2>
+          <dl class="facts"><dt>{{t.workspace_name}}</dt><dd>{{workspace}}</dd><dt>{{t.time_zone}}</dt><dd id="current-time-zone">{{timeZone}}</dd></dl>
+          {{#canWrite}}<form method="post" action="/app/settings/time-zone" class="stack edit-form" id="time-zone-form">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <label for="time_zone">{{t.time_zone}} <span class="hint">{{t.time_zone_hint}}</span></label>
+            <input id="time_zone" name="time_zone" value="{{zoneValue}}" list="zones" required maxlength="64" autocomplete="off" spellcheck="false"{{#error_time_zone}} aria-invalid="true" aria-describedby="time-zone-error"{{/error_time_zone}}>
+            <datalist id="zones">{{#zones}}<option value="{{.}}">{{/zones}}</datalist>
+            {{#error_time_zone}}<p class="error" role="alert" id="time-zone-error">{{error_time_zone}}</p>{{/error_time_zone}}
+            <div><button type="submit" class="primary">{{t.save}}</button></div>
+          </form>{{/canWrite}}
         </section>
-        <section class="card"><h2>{{t.identifier_types}}</h2>
-          <table class="list compact"><thead><tr><th scope="col">{{t.name}}</th><th scope="col" class="num">{{t.priority}}</th><th scope="col" class="num">{{t.limit_per_profile}}</th><th scope="col">{{t.unique}}</th></tr></thead>
-          <tbody>{{#types}}<tr><td>{{name}}</td><td class="num">{{priority}}</td><td class="num">{{limit}}</td><td>{{unique}}</td></tr>{{/types}}</tbody></table>
+        <section class="card" id="identifier-types" aria-labelledby="h-types"><h2 id="h-types">{{t.identifier_types}}</h2>
+          <div class="table-wrap"><table class="list compact"><thead><tr><th scope="col">{{t.name}}</th><th scope="col" class="num">{{t.priority}}</th><th scope="col" class="num">{{t.limit_per_profile}}</th><th scope="col">{{t.unique}}</th>{{#canWrite}}<th scope="col"><span class="sr-only">{{t.edit}}</span></th>{{/canWrite}}</tr></thead>
+          <tbody>{{#types}}<tr><td>{{name}}</td><td class="num">{{priority}}</td><td class="num">{{limit}}</td><td>{{unique}}</td>{{#editLink}}<td><a href="{{editLink}}">{{t.edit}}</a></td>{{/editLink}}</tr>{{/types}}</tbody></table></div>
+          {{#canWrite}}{{#typeForm}}<form method="post" action="/app/settings/identifier-types" class="edit-form" id="identifier-type-form">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <h3>{{t.identifier_type_edit}}</h3>
+            <div class="row">
+              <div><label for="type-name">{{t.name}}</label><input id="type-name" name="name" value="{{name}}" required maxlength="64" pattern="[a-z0-9_]+" spellcheck="false"></div>
+              <div><label for="type-priority">{{t.priority}}</label><input id="type-priority" name="priority" type="number" min="0" max="1000" value="{{priority}}" required></div>
+              <div><label for="type-limit">{{t.limit_per_profile}} <span class="hint">{{t.limit_hint}}</span></label><input id="type-limit" name="limit" type="number" min="1" max="10000" value="{{limit}}"></div>
+              <div class="check"><input id="type-unique" name="unique" type="checkbox" value="1"{{#unique}} checked{{/unique}}><label for="type-unique">{{t.unique_hint}}</label></div>
+            </div>
+            {{#error_identifier_type}}<p class="error" role="alert">{{error_identifier_type}}</p>{{/error_identifier_type}}
+            <div><button type="submit" class="primary">{{t.save}}</button></div>
+          </form>{{/typeForm}}{{/canWrite}}
         </section>
-        <section class="card"><h2>{{t.api_keys}}</h2>
+        <section class="card" id="api-keys" aria-labelledby="h-keys"><h2 id="h-keys">{{t.api_keys}}</h2>
           {{#keysHidden}}<p class="muted">{{t.no_permission_section}}</p>{{/keysHidden}}
-          <table class="list compact"><thead><tr><th scope="col">{{t.name}}</th><th scope="col">{{t.kind}}</th><th scope="col">{{t.prefix}}</th><th scope="col">{{t.created}}</th><th scope="col">{{t.state}}</th></tr></thead>
-          <tbody>{{#keys}}<tr><td>{{name}}</td><td>{{kind}}</td><td><code>{{prefix}}…</code></td><td>{{created}}</td><td>{{state}}</td></tr>{{/keys}}</tbody></table>
+          {{#keysManage}}<div class="table-wrap"><table class="list compact keys"><thead><tr><th scope="col">{{t.name}}</th><th scope="col">{{t.kind}}</th><th scope="col">{{t.prefix}}</th><th scope="col">{{t.created}}</th><th scope="col">{{t.state}}</th><th scope="col"><span class="sr-only">{{t.key_revoke}}</span></th></tr></thead>
+          <tbody>{{#keys}}<tr><td>{{name}}</td><td>{{kind}}</td><td><code>{{prefix}}…</code></td><td>{{created}}</td><td>{{state}}</td><td>{{#live}}<form method="post" action="/app/settings/keys/{{id}}/revoke" class="inline" data-confirm="{{confirm}}"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="small danger" aria-label="{{t.key_revoke}}: {{name}}">{{t.key_revoke}}</button></form>{{/live}}</td></tr>{{/keys}}</tbody></table></div>
+          {{#keyForm}}<form method="post" action="/app/settings/keys" class="edit-form" id="key-form">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <h3>{{t.key_create}}</h3>
+            <div class="row">
+              <div><label for="key-name">{{t.name}}</label><input id="key-name" name="name" value="{{name}}" maxlength="100"></div>
+              <div><label for="key-kind">{{t.kind}}</label><select id="key-kind" name="kind">{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select></div>
+              <div><label for="key-role">{{t.key_role}} <span class="hint">{{t.key_role_hint}}</span></label><select id="key-role" name="role">{{#roles}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roles}}</select></div>
+            </div>
+            {{#error_key}}<p class="error" role="alert">{{error_key}}</p>{{/error_key}}
+            <div><button type="submit" class="primary">{{t.key_create}}</button></div>
+          </form>{{/keyForm}}{{/keysManage}}
         </section>
-        <section class="card"><h2>{{t.loyalty_rules}}</h2>
+        <section class="card" id="loyalty" aria-labelledby="h-loyalty"><h2 id="h-loyalty">{{t.loyalty_rules}}</h2>
           {{#loyaltyHidden}}<p class="muted">{{t.no_permission_section}}</p>{{/loyaltyHidden}}
-          <table class="list compact"><thead><tr><th scope="col">{{t.tier}}</th><th scope="col">{{t.code}}</th><th scope="col" class="num">{{t.min_spend}}</th><th scope="col" class="num">{{t.points_multiplier}}</th></tr></thead>
+          <div class="table-wrap"><table class="list compact"><thead><tr><th scope="col">{{t.tier}}</th><th scope="col">{{t.code}}</th><th scope="col" class="num">{{t.min_spend}}</th><th scope="col" class="num">{{t.points_multiplier}}</th></tr></thead>
           <tbody>{{#tiers}}<tr><td>{{name}}</td><td>{{code}}</td><td class="num">{{minSpend}}</td><td class="num">{{multiplier}}</td></tr>{{/tiers}}
-          {{^tiers}}<tr><td colspan="4" class="muted">{{t.none}}</td></tr>{{/tiers}}</tbody></table>
+          {{^tiers}}<tr><td colspan="4" class="muted">{{t.none}}</td></tr>{{/tiers}}</tbody></table></div>
+          {{#hasRules}}<h3>{{t.earn_rules}}</h3>{{/hasRules}}
+          <ul class="plain">{{#rules}}<li>{{.}}</li>{{/rules}}</ul>
           {{#programFacts}}<p class="muted">{{programFacts}}</p>{{/programFacts}}
         </section>
         </div>
+        {{#loyaltyForm}}<section class="card" id="loyalty-edit" aria-labelledby="h-loyalty-edit"><h2 id="h-loyalty-edit">{{t.loyalty_edit}}</h2>
+          <form method="post" action="/app/settings/loyalty" class="edit-form" id="loyalty-form">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <div class="row">
+              <div><label for="tier-period">{{t.loyalty_tier_period}}</label><input id="tier-period" name="tier_period_days" type="number" min="1" max="3660" value="{{tierPeriodDays}}" required></div>
+              <div><label for="expiry-months">{{t.loyalty_expiry}} <span class="hint">{{t.loyalty_expiry_hint}}</span></label><input id="expiry-months" name="expiry_months" type="number" min="1" max="120" value="{{expiryMonths}}"></div>
+            </div>
+            <fieldset class="rows"><legend>{{t.loyalty_tiers}} <span class="hint">{{t.loyalty_tiers_hint}}</span></legend>
+            {{#tiers}}<div class="row edit-row" role="group" aria-label="{{n}}">
+              <div><label for="tier-{{i}}-code">{{n}} · {{t.code}}</label><input id="tier-{{i}}-code" name="tier.{{i}}.code" value="{{code}}" maxlength="32" spellcheck="false"></div>
+              <div><label for="tier-{{i}}-name">{{t.name}}</label><input id="tier-{{i}}-name" name="tier.{{i}}.name" value="{{name}}" maxlength="100"></div>
+              <div><label for="tier-{{i}}-min">{{t.min_spend}} (¥)</label><input id="tier-{{i}}-min" name="tier.{{i}}.min_spend" value="{{minSpend}}" inputmode="decimal"></div>
+              <div><label for="tier-{{i}}-mult">{{t.points_multiplier}}</label><input id="tier-{{i}}-mult" name="tier.{{i}}.multiplier" value="{{multiplier}}" inputmode="decimal"></div>
+            </div>{{/tiers}}
+            </fieldset>
+            <fieldset class="rows"><legend>{{t.earn_rules}} <span class="hint">{{t.loyalty_rules_hint}}</span></legend>
+            {{#rules}}<div class="row edit-row" role="group" aria-label="{{n}}">
+              <div><label for="rule-{{i}}-type">{{n}} · {{t.type}}</label><select id="rule-{{i}}-type" name="rule.{{i}}.type">{{#types}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/types}}</select></div>
+              <div><label for="rule-{{i}}-target">{{t.rule_target}}</label><input id="rule-{{i}}-target" name="rule.{{i}}.target" value="{{target}}" maxlength="100"></div>
+              <div><label for="rule-{{i}}-points">{{t.points}}</label><input id="rule-{{i}}-points" name="rule.{{i}}.points" type="number" min="1" value="{{points}}"></div>
+              <div><label for="rule-{{i}}-per">{{t.rule_per_amount}} (¥)</label><input id="rule-{{i}}-per" name="rule.{{i}}.per_amount" value="{{perAmount}}" inputmode="decimal"></div>
+              <div><label for="rule-{{i}}-limit">{{t.rule_limit}}</label><select id="rule-{{i}}-limit" name="rule.{{i}}.limit">{{#limits}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/limits}}</select></div>
+            </div>{{/rules}}
+            </fieldset>
+            {{#error_loyalty}}<p class="error" role="alert">{{error_loyalty}}</p>{{/error_loyalty}}
+            <div><button type="submit" class="primary">{{t.loyalty_save}}</button></div>
+          </form>
+        </section>{{/loyaltyForm}}
         """#
 
     static let imports = #"""
@@ -376,8 +443,7 @@ enum ConsoleTemplates {
         </div>
         """#
 
-    /// The tabs of the insights pages. Campaign ROI gets its tab here once `InsightsService`
-    /// answers it (see `ConsoleController.insightTabs`).
+    /// The tabs of the insights pages (`ConsoleController.insightTabs`).
     static let insightsTabs = #"""
         <h1>{{t.nav_insights}}</h1>
         <nav class="tabs" aria-label="{{t.insights_tabs}}"><ul>
@@ -539,5 +605,41 @@ enum ConsoleTemplates {
         <p class="crumbs"><a href="/app/dashboard">{{t.dashboard}}</a></p>
         <p class="note">{{summary}}</p>
         {{>customer-table}}
+        """#
+
+    static let insightsROI = #"""
+        {{>insights-tabs}}
+        <form method="get" action="/app/insights/roi" class="inline filters">
+          <label for="days">{{t.period}}</label>
+          <select id="days" name="days">{{#periods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/periods}}</select>
+          <label for="model">{{t.roi_model}}</label>
+          <select id="model" name="model">{{#models}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/models}}</select>
+          <label for="window">{{t.roi_window}}</label>
+          <select id="window" name="window">{{#windows}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/windows}}</select>
+          <button type="submit" class="primary">{{t.apply}}</button>
+        </form>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <ul class="kpis small">{{#figures}}<li class="kpi"><span class="kpi-label">{{label}}</span><strong class="kpi-value">{{value}}</strong></li>{{/figures}}</ul>
+        <div class="grid2">
+        {{#chart}}<section class="card chart-card"><h2>{{t.roi_chart}}</h2>{{{chart}}}</section>{{/chart}}
+        {{#costForm}}<section class="card" id="cost-form" aria-labelledby="h-cost"><h2 id="h-cost">{{t.roi_cost_form}}</h2>
+          <form method="post" action="/app/insights/roi/cost?{{query}}" class="stack edit-form">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <label for="campaign">{{t.roi_campaign}}</label>
+            <input id="campaign" name="campaign" value="{{campaign}}" list="campaign-names" required maxlength="200">
+            <datalist id="campaign-names">{{#campaigns}}<option value="{{.}}">{{/campaigns}}</datalist>
+            <label for="cost">{{t.roi_cost}} (¥) <span class="hint">{{t.roi_cost_hint}}</span></label>
+            <input id="cost" name="cost" value="{{cost}}" inputmode="decimal"{{#error}} aria-invalid="true" aria-describedby="cost-error"{{/error}}>
+            {{#error}}<p class="error" role="alert" id="cost-error">{{error}}</p>{{/error}}
+            <div><button type="submit" class="primary">{{t.save}}</button></div>
+          </form>
+        </section>{{/costForm}}
+        </div>
+        <section class="card"><h2>{{t.roi_table}}</h2><div class="table-wrap"><table class="list compact roi">
+          <thead><tr><th scope="col">{{t.roi_campaign}}</th><th scope="col">{{t.roi_source}}</th><th scope="col" class="num">{{t.roi_touches}}</th><th scope="col" class="num">{{t.roi_buyers}}</th><th scope="col" class="num">{{t.orders}}</th><th scope="col" class="num">{{t.revenue}}</th><th scope="col" class="num">{{t.roi_cost}}</th><th scope="col" class="num">{{t.roi_roi}}</th></tr></thead>
+          <tbody>{{#rows}}<tr><th scope="row">{{campaign}}{{#editLink}} <a href="{{editLink}}" class="small" aria-label="{{editLabel}}">{{t.edit}}</a>{{/editLink}}</th><td>{{source}}</td><td class="num">{{touches}}</td><td class="num">{{buyers}}</td><td class="num">{{orders}}</td><td class="num">{{revenue}}</td><td class="num">{{cost}}</td><td class="num{{#gain}} gain{{/gain}}{{#loss}} loss{{/loss}}">{{roi}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="8" class="muted">{{t.no_data}}</td></tr>{{/rows}}</tbody>
+        </table></div>
+        <p class="hint">{{t.roi_hint}}</p></section>
         """#
 }

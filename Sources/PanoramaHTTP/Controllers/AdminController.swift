@@ -10,6 +10,7 @@ struct AdminController {
     let cluster: ClusterService
     let access: AccessService
     let audit: AuditService
+    let audiences: AudienceService
 
     func addRoutes(to group: some RouterMethods<AppRequestContext>) {
         group.post("merges/:id/undo", use: undo)
@@ -19,6 +20,8 @@ struct AdminController {
         group.get("identifier-types", use: identifierTypes)
         group.put("identifier-types/:name", use: saveIdentifierType)
         group.get("cluster", use: clusterStatus)
+        group.get("workspace", use: workspace)
+        group.put("workspace/time-zone", use: setTimeZone)
     }
 
     /// The nodes sharing the store, which one leads, and where scheduled work last ran.
@@ -120,38 +123,86 @@ struct AdminController {
 
     @Sendable func saveIdentifierType(_ request: Request, context: AppRequestContext) async throws -> Response {
         let name = try Params.string(context, "name")
+        try Self.checkIdentifierTypeName(name)
+        let body = try await Self.jsonBody(request)
+        guard let priority = body["priority"]?.numberValue?.int64 else { throw Self.invalidPriority }
+        var limit: Int64?
+        if let raw = body["limit"], !raw.isNull {
+            guard let n = raw.numberValue?.int64 else { throw Self.invalidLimit }
+            limit = n
+        }
+        var unique = true
+        if let raw = body["unique"], !raw.isNull {
+            guard let flag = raw.boolValue else {
+                throw PanoramaError.badRequest("invalid_unique", "unique must be true or false / unique 须为 true 或 false", field: "unique")
+            }
+            unique = flag
+        }
+        let type = try Self.identifierType(name: name, priority: priority, limit: limit, unique: unique)
+        let workspaceID = try context.workspaceID
+        try await settings.saveIdentifierType(workspaceID, type)
+        await pipeline.reloadIdentity(workspaceID: workspaceID)
+        return JSONResponse.make(Self.json(type))
+    }
+
+    static let invalidPriority = PanoramaError.badRequest(
+        "invalid_priority", "priority must be an integer 0–1000 / 优先级须为 0–1000 的整数", field: "priority")
+    static let invalidLimit = PanoramaError.badRequest(
+        "invalid_limit", "limit must be null or an integer 1–10000 / 上限须为空（不限）或 1–10000 的整数", field: "limit")
+
+    /// Refuses an identifier type name other than a-z, 0-9 and _ (up to 64 characters).
+    static func checkIdentifierTypeName(_ name: String) throws {
         guard !name.isEmpty, name.count <= 64,
             name.unicodeScalars.allSatisfy({
                 ($0.properties.isLowercase && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_"
             })
         else {
             throw PanoramaError.badRequest(
-                "invalid_name", "identifier type names use a-z, 0-9 and _ (up to 64), e.g. crm_id", field: "name")
+                "invalid_name",
+                "identifier type names use a-z, 0-9 and _ (up to 64), e.g. crm_id / 标识类型名只能使用 a-z、0-9 和 _（最多 64 个字符），如 crm_id",
+                field: "name")
         }
-        let body = try await Self.jsonBody(request)
-        guard let priority = body["priority"]?.numberValue?.int64, (0...1000).contains(priority) else {
-            throw PanoramaError.badRequest("invalid_priority", "priority must be an integer 0–1000", field: "priority")
-        }
-        var limit: Int?
-        if let raw = body["limit"], !raw.isNull {
-            guard let n = raw.numberValue?.int64, n >= 1, n <= 10_000 else {
-                throw PanoramaError.badRequest(
-                    "invalid_limit", "limit must be null or an integer 1–10000", field: "limit")
-            }
-            limit = Int(n)
-        }
-        var unique = true
-        if let raw = body["unique"], !raw.isNull {
-            guard let flag = raw.boolValue else {
-                throw PanoramaError.badRequest("invalid_unique", "unique must be true or false", field: "unique")
-            }
-            unique = flag
-        }
-        let type = IdentifierType(name: name, priority: Int(priority), limit: limit, unique: unique)
+    }
+
+    /// An identifier type as the API and the console accept it: priority 0–1000, limit per
+    /// profile nil (unbounded) or 1–10000.
+    static func identifierType(name: String, priority: Int64, limit: Int64?, unique: Bool) throws -> IdentifierType {
+        try checkIdentifierTypeName(name)
+        guard (0...1000).contains(priority) else { throw invalidPriority }
+        if let limit, !(1...10_000).contains(limit) { throw invalidLimit }
+        return IdentifierType(name: name, priority: Int(priority), limit: limit.map(Int.init), unique: unique)
+    }
+
+    static func json(_ w: Workspace) -> JSONValue {
+        .object(["id": .number(JSONNumber(w.id)), "name": .string(w.name), "time_zone": .string(w.timeZone)])
+    }
+
+    /// The caller's workspace: id, name and time zone.
+    @Sendable func workspace(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workspaceID = try context.workspaceID
-        try await settings.saveIdentifierType(workspaceID, type)
-        await pipeline.reloadIdentity(workspaceID: workspaceID)
-        return JSONResponse.make(Self.json(type))
+        guard let workspace = try await settings.workspace(workspaceID) else {
+            throw PanoramaError.notFound("workspace_not_found", "no workspace \(workspaceID)")
+        }
+        return JSONResponse.make(Self.json(workspace))
+    }
+
+    /// `{"time_zone": "Europe/Paris"}`: days, windows and reports count in this IANA zone from now
+    /// on (the audiences are re-evaluated). Audited here with the old and the new zone.
+    @Sendable func setTimeZone(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await Self.jsonBody(request)
+        guard let name = body["time_zone"]?.stringValue else {
+            throw PanoramaError.badRequest(
+                "invalid_time_zone", "time_zone must be a string such as Asia/Shanghai / time_zone 须为字符串，如 Asia/Shanghai",
+                field: "time_zone")
+        }
+        let workspaceID = try context.workspaceID
+        let previous = try await settings.setTimeZone(workspaceID, name)
+        try await audiences.timeZoneChanged(workspaceID: workspaceID)
+        let workspace = try await settings.workspace(workspaceID)
+        await audit.record(
+            request, context, action: "workspace.time_zone", target: "workspace:\(workspaceID)",
+            detail: ["from": previous, "to": workspace?.timeZone ?? name])
+        return JSONResponse.make(workspace.map(Self.json) ?? .null)
     }
 
     /// The request body as a JSON object, refused above `limit` kilobytes.

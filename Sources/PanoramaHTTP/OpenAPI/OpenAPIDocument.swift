@@ -1574,6 +1574,99 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/api/v1/workspace": {
+              "get": {
+                "operationId": "getWorkspace",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "The caller's workspace: id, name and time zone",
+                "security": [
+                  {
+                    "AdminKey": []
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The workspace.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Workspace"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  }
+                }
+              }
+            },
+            "/api/v1/workspace/time-zone": {
+              "put": {
+                "operationId": "setWorkspaceTimeZone",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "Set the time zone days, windows and reports are counted in",
+                "description": "An IANA time zone name (abbreviations such as CST are refused: 400 invalid_time_zone). The audiences are re-evaluated with the new day boundaries. The body is a JSON object of at most 64 KB.",
+                "security": [
+                  {
+                    "AdminKey": []
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "time_zone"
+                        ],
+                        "properties": {
+                          "time_zone": {
+                            "type": "string",
+                            "maxLength": 64
+                          }
+                        }
+                      },
+                      "example": {
+                        "time_zone": "Asia/Shanghai"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The workspace with its new time zone.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Workspace"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/PayloadTooLarge"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -1590,6 +1683,26 @@ enum OpenAPIDocument {
               }
             },
             "schemas": {
+              "Workspace": {
+                "type": "object",
+                "required": [
+                  "id",
+                  "name",
+                  "time_zone"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer"
+                  },
+                  "name": {
+                    "type": "string"
+                  },
+                  "time_zone": {
+                    "type": "string",
+                    "description": "IANA time zone name, e.g. Asia/Shanghai."
+                  }
+                }
+              },
               "Error": {
                 "type": "object",
                 "description": "The error body of every failed request.",

@@ -52,6 +52,7 @@ struct AuditMiddleware: RouterMiddleware {
         "POST /api/v1/keys": Route("key.create", "key", byHandler: true),
         "DELETE /api/v1/keys/{id}": Route("key.revoke", "key", "id"),
         "PUT /api/v1/identifier-types/{name}": Route("identifier_type.save", "identifier_type", "name"),
+        "PUT /api/v1/workspace/time-zone": Route("workspace.time_zone", "workspace", byHandler: true),
         "POST /api/v1/merges/{id}/undo": Route("merge.undo", "merge", "id", byHandler: true),
         // Traits, tags, segments (AudiencesController).
         "POST /api/v1/traits": Route("trait.create", "trait", byHandler: true),

@@ -50,7 +50,8 @@ enum RoutePermissions {
             .duplicatesReview, "GET /api/v1/duplicates", "POST /api/v1/duplicates/runs", "GET /api/v1/duplicates/runs",
             "GET /api/v1/duplicates/runs/{id}", "GET /api/v1/duplicates/settings", "GET /api/v1/duplicates/{id}",
             "POST /api/v1/duplicates/{id}/merge", "POST /api/v1/duplicates/{id}/reject")
-        add(.settingsRead, "GET /api/v1/identifier-types", "GET /api/v1/roles")
+        add(.settingsRead, "GET /api/v1/identifier-types", "GET /api/v1/roles", "GET /api/v1/workspace")
+        add(.settingsWrite, "PUT /api/v1/workspace/time-zone")
         add(
             .settingsWrite, "PUT /api/v1/identifier-types/{name}", "PUT /api/v1/loyalty/program",
             "PUT /api/v1/duplicates/settings")

@@ -14,7 +14,8 @@ actor AudienceEngine {
     let workspaceID: Int64
     let store: any PanoramaStore
     let clock: WallClock
-    let timeZone: TimeZone
+    /// The workspace's zone (day boundaries of rules and windows); changed by `changeTimeZone`.
+    private(set) var timeZone: TimeZone
     let logger: Logger
     private(set) var state: AudienceState
     private(set) var loaded = false
@@ -44,6 +45,14 @@ actor AudienceEngine {
     }
 
     var context: EvaluationContext { EvaluationContext(now: Double(clock.now()) / 1000, timeZone: timeZone) }
+
+    /// Counts days in `zone` from now on: rebuilds and re-evaluates everything when loaded.
+    func changeTimeZone(_ zone: TimeZone) async throws {
+        try await exclusively {
+            timeZone = zone
+            if loaded { try await rebuildLocked(include: { _ in true }) }
+        }
+    }
 
     /// Loads on first use.
     func ensureLoaded() async throws {

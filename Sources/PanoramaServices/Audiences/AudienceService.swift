@@ -251,6 +251,16 @@ public final class AudienceService: Service, Sendable {
         return engine
     }
 
+    /// Re-reads the workspace's time zone after it changed (`WorkspaceSettingsCache.setTimeZone`):
+    /// a loaded engine counts days in the new zone and re-evaluates every audience.
+    public func timeZoneChanged(workspaceID: Int64) async throws {
+        guard let engine = engines.withLock({ $0[workspaceID] }),
+            let name = try await store.workspaces().first(where: { $0.id == workspaceID })?.timeZone,
+            let zone = TimeZone(identifier: name)
+        else { return }
+        try await engine.changeTimeZone(zone)
+    }
+
     /// Rebuilds a workspace's engine from the store and re-evaluates everything.
     public func recompute(workspaceID: Int64) async throws {
         try await engine(workspaceID).rebuild(include: { _ in true })

@@ -12,6 +12,14 @@ extension SQLStore {
         }
     }
 
+    public func setWorkspaceTimeZone(workspaceID: Int64, timeZone: String) async throws {
+        var q = sql("UPDATE workspaces SET time_zone = ")
+        q.bind(timeZone)
+        q.append(" WHERE id = ")
+        q.bind(workspaceID)
+        try await run(q.query)
+    }
+
     public func identitySettings(workspaceID: Int64) async throws -> IdentitySettings {
         var q = sql("SELECT name, priority, max_per_profile, is_unique FROM identifier_types WHERE workspace_id = ")
         q.bind(workspaceID)
