@@ -62,8 +62,13 @@ struct ReportCommand: AsyncParsableCommand {
 
     static func close(_ services: Services) { (services.store as? PostgresStore)?.close() }
 
-    static func kpiLine(_ label: String, _ v: KPIValues) -> String {
+    /// One line of KPIs; with `points` false (a group of an order dimension) the points are left
+    /// out.
+    static func kpiLine(_ label: String, _ v: KPIValues, points: Bool = true) -> String {
         "\(label.padding(toLength: 16, withPad: " ", startingAt: 0)) new \(v.newCustomers)  active \(v.activeCustomers)  buyers \(v.buyers)  orders \(v.orders)  GMV \(InsightJSON.money(v.gmv))  net \(InsightJSON.money(v.netRevenue))  AOV \(InsightJSON.money(v.averageOrderValue))  repurchase \(String(format: "%.1f%%", v.repurchaseRate * 100))  LTV \(InsightJSON.money(v.averageLifetimeValue))"
+            + (points
+                ? "  points +\(v.pointsIssued) −\(v.pointsRedeemed) expired \(v.pointsExpired) (earners \(v.pointEarners), redeemers \(v.pointRedeemers))"
+                : "")
     }
 
     struct KPIsReport: AsyncParsableCommand {
@@ -89,7 +94,14 @@ struct ReportCommand: AsyncParsableCommand {
                     ReportCommand.kpiLine("period", report.total), ReportCommand.kpiLine("previous", report.previous),
                 ]
                 lines += report.series.map { ReportCommand.kpiLine(InsightCalendar.label(ofDay: $0.start), $0.values) }
-                lines += report.breakdown.map { ReportCommand.kpiLine($0.label, $0.values) }
+                if let dimension = report.dimension, !report.pointsByGroup {
+                    lines.append(
+                        "points are not broken down by \(dimension.name): they belong to customers, not orders / 积分属于客户，不按订单维度拆分"
+                    )
+                }
+                lines += report.breakdown.map {
+                    ReportCommand.kpiLine($0.label, $0.values, points: report.pointsByGroup)
+                }
                 lines += report.membersByTier.map { "tier \($0.tier): \($0.customers)" }
                 return lines.joined(separator: "\n")
             }

@@ -104,11 +104,16 @@ extension InsightsServiceTests {
             _ = try await loyalty.redeemPoints(workspaceID: w, customerID: u1, points: 30, reason: nil, key: "r1")
             _ = try await loyalty.adjustPoints(workspaceID: w, customerID: u2, points: 20, reason: "c", key: "a3")
             let (from, to) = Self.september
-            var points = try await h.services.insights.points(workspaceID: w, from: from, to: to, scope: .all)
-            #expect(points.current == .init(issued: 170, redeemed: 30, expired: 0))
-            #expect(points.previous == .init())
-            points = try await h.services.insights.points(workspaceID: w, from: from, to: to, scope: Self.alice)
-            #expect(points.current == .init(issued: 150, redeemed: 30, expired: 0))
+            var report = try await h.services.insights.kpis(
+                workspaceID: w, from: from, to: to, grain: nil, breakdown: nil, scope: .all)
+            #expect(report.current.pointsIssued == 170)
+            #expect(report.current.pointsRedeemed == 30)
+            #expect(report.current.pointsExpired == 0)
+            #expect(report.previous.pointsIssued == 0 && report.previous.pointsRedeemed == 0)
+            report = try await h.services.insights.kpis(
+                workspaceID: w, from: from, to: to, grain: nil, breakdown: nil, scope: Self.alice)
+            #expect(report.current.pointsIssued == 150)
+            #expect(report.current.pointsRedeemed == 30)
         }
     }
 }

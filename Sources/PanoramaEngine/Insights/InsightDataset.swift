@@ -17,6 +17,8 @@ public struct InsightDataset: Sendable {
     /// The item categories and the products of each order (empty when not loaded).
     public var categories: OrderItems
     public var products: OrderItems
+    /// Loyalty points per row and day (empty when not loaded: the KPIs then count none).
+    public var points: PointDays
     /// The rows that are customers today (merged-away rows are not).
     public var live: BitVector
     /// The last day of the data: "today" of the workspace.
@@ -34,6 +36,7 @@ public struct InsightDataset: Sendable {
         self.memberships = memberships
         categories = OrderItems()
         products = OrderItems()
+        points = PointDays()
         live = BitVector(count: orders.rowCount, value: true)
         self.today = today
     }
@@ -104,12 +107,70 @@ public struct OrderItems: Sendable {
         }
     }
 
+    /// Appends the next order's items (made distinct).
+    public mutating func appendOrder(_ items: [String]) {
+        if offsets.isEmpty { offsets = [0] }
+        let first = codes.count
+        for item in items {
+            let code = Int32(dictionary.code(for: item))
+            if !codes[first...].contains(code) { codes.append(code) }
+        }
+        offsets.append(codes.count)
+    }
+
+    /// Appends `count` orders without items.
+    public mutating func appendEmptyOrders(_ count: Int) {
+        if offsets.isEmpty { offsets = [0] }
+        offsets.append(contentsOf: repeatElement(codes.count, count: count))
+    }
+
     /// Whether items are loaded for `orders` orders.
     public func isLoaded(for orders: Int) -> Bool { offsets.count == orders + 1 }
 
     /// The codes of order `order`.
     @inline(__always)
     public func of(_ order: Int) -> ArraySlice<Int32> { codes[offsets[order]..<offsets[order + 1]] }
+}
+
+/// Loyalty points per customer row and local day in compressed-sparse-row form: row `r` holds
+/// days `offsets[r] ..< offsets[r + 1]`, ascending, each with the points issued (earned, bonus
+/// and added by hand, less reversals), redeemed and expired that day.
+public struct PointDays: Sendable {
+    public private(set) var offsets: [Int] = []
+    public private(set) var day: [Int32] = []
+    public private(set) var issued: [Int64] = []
+    public private(set) var redeemed: [Int64] = []
+    public private(set) var expired: [Int64] = []
+
+    /// No points loaded.
+    public init() {}
+
+    /// The points of `rows` rows from entries in any order (several entries of one row and day
+    /// are summed; rows outside `0 ..< rows` are left out).
+    public init(rows: Int, entries: [(row: Int, day: Int64, issued: Int64, redeemed: Int64, expired: Int64)]) {
+        let sorted = entries.filter { (0..<rows).contains($0.row) }.sorted { ($0.row, $0.day) < ($1.row, $1.day) }
+        offsets = [Int](repeating: 0, count: rows + 1)
+        var last: (row: Int, day: Int64)?
+        for entry in sorted {
+            if let last, last.row == entry.row, last.day == entry.day {
+                issued[issued.count - 1] += entry.issued
+                redeemed[redeemed.count - 1] += entry.redeemed
+                expired[expired.count - 1] += entry.expired
+                continue
+            }
+            last = (entry.row, entry.day)
+            day.append(Int32(clamping: entry.day))
+            issued.append(entry.issued)
+            redeemed.append(entry.redeemed)
+            expired.append(entry.expired)
+            offsets[entry.row + 1] = day.count
+        }
+        // Rows without entries end where the previous row ended.
+        for row in 0..<rows where offsets[row + 1] < offsets[row] { offsets[row + 1] = offsets[row] }
+    }
+
+    /// Whether points are loaded for `rows` rows.
+    public func isLoaded(forRows rows: Int) -> Bool { offsets.count == rows + 1 }
 }
 
 /// A dimension reports break down by.
@@ -136,6 +197,15 @@ public enum InsightDimension: Sendable, Equatable, Hashable {
         case "segment": self = .segment
         case "category": self = .category
         default: self = .attribute(text)
+        }
+    }
+
+    /// Whether groups come from orders (channel, store, category): loyalty points, which belong
+    /// to customers, are not broken down by them.
+    public var isPerOrder: Bool {
+        switch self {
+        case .channel, .store, .category: true
+        default: false
         }
     }
 

@@ -10,6 +10,12 @@ import PanoramaCore
 /// tracked any event in it (for order dimensions: placed an order of that group); `lifetimeRevenue`
 /// sums, over the buyers, all their paid orders placed before the period ended (average LTV =
 /// lifetime revenue / buyers).
+///
+/// Loyalty points (when the dataset holds them, `InsightDataset.points`): `pointsIssued` (earned,
+/// bonus and added by hand, less reversals), `pointsRedeemed` and `pointsExpired` on the points
+/// ledger in the period; `pointEarners` are the customers with more than zero points issued in it,
+/// `pointRedeemers` those who redeemed. Points belong to customers, not to orders: in a breakdown
+/// by an order dimension (channel, store, category) they are counted in the totals only.
 public struct KPIValues: Sendable, Equatable, Codable {
     public var newCustomers = 0
     public var activeCustomers = 0
@@ -19,6 +25,11 @@ public struct KPIValues: Sendable, Equatable, Codable {
     public var gmv: Int64 = 0
     public var netRevenue: Int64 = 0
     public var lifetimeRevenue: Int64 = 0
+    public var pointsIssued: Int64 = 0
+    public var pointsRedeemed: Int64 = 0
+    public var pointsExpired: Int64 = 0
+    public var pointEarners = 0
+    public var pointRedeemers = 0
 
     public init() {}
 
@@ -34,11 +45,16 @@ public struct KPIValues: Sendable, Equatable, Codable {
         count == 0 ? 0 : (2 * total + Int64(count)) / (2 * Int64(count))
     }
 
-    /// The measures stored per cell, in accumulator order.
-    fileprivate static let width = 8
+    /// Whether anything happened in the cell (an active customer, GMV or points).
+    var isEmpty: Bool {
+        activeCustomers == 0 && gmv == 0 && pointsIssued == 0 && pointsRedeemed == 0 && pointsExpired == 0
+            && pointEarners == 0
+    }
 
-    fileprivate init(_ slots: ArraySlice<Int64>) {
-        let s = Array(slots)
+    /// The measures stored per cell, in accumulator order.
+    fileprivate static let width = 13
+
+    fileprivate init(_ s: UnsafeBufferPointer<Int64>) {
         newCustomers = Int(s[0])
         activeCustomers = Int(s[1])
         buyers = Int(s[2])
@@ -47,6 +63,11 @@ public struct KPIValues: Sendable, Equatable, Codable {
         gmv = s[5]
         netRevenue = s[6]
         lifetimeRevenue = s[7]
+        pointsIssued = s[8]
+        pointsRedeemed = s[9]
+        pointsExpired = s[10]
+        pointEarners = Int(s[11])
+        pointRedeemers = Int(s[12])
     }
 }
 
@@ -61,6 +82,13 @@ public enum KPIMeasure: String, Sendable, CaseIterable, Codable {
     case activeCustomers = "active_customers"
     case buyers
     case repeatBuyers = "repeat_buyers"
+    /// Customers with more than zero points issued in the cell.
+    case pointEarners = "point_earners"
+    /// Customers who redeemed points in the cell.
+    case pointRedeemers = "point_redeemers"
+
+    /// Whether the measure counts loyalty points (customer-level: no order dimension applies).
+    public var isPoints: Bool { self == .pointEarners || self == .pointRedeemers }
 }
 
 /// The KPIs of a period: totals, the previous period of the same length, a series by grain, a
@@ -75,12 +103,16 @@ public struct KPIReport: Sendable {
     public var series: [(start: Int64, values: KPIValues)]
     public var dimension: InsightDimension?
     public var breakdown: [(label: String, values: KPIValues)]
+    /// Whether the breakdown cells hold points: true for customer dimensions (tag, segment,
+    /// attributes), false for order dimensions (channel, store, category), whose cells count
+    /// points nowhere (the totals still do).
+    public var pointsByGroup: Bool
     /// Customers (in the filter) per `tier` attribute value, when the attribute exists.
     public var membersByTier: [(tier: String, customers: Int)]
 }
 
-/// KPI computations over an `InsightDataset`: one pass over the customers' orders and events
-/// per period, parallel over row chunks, every breakdown cell counted in the same pass.
+/// KPI computations over an `InsightDataset`: one pass over the customers' orders, events and
+/// points per period, parallel over row chunks, every breakdown cell counted in the same pass.
 public enum KPIs {
     /// The longest period a report covers, in days.
     public static let maximumDays: Int64 = 3_700
@@ -106,19 +138,34 @@ public enum KPIs {
         }
         var tiers: [(String, Int)] = []
         if let tier = dataset.attributes["tier"], tier.type == .string {
-            var counts = [Int](repeating: 0, count: tier.dictionary.strings.count)
-            for row in 0..<min(tier.count, rows.count) where rows[row] && tier.present[row] {
-                counts[Int(tier.values[row])] += 1
-            }
-            tiers = zip(tier.dictionary.strings, counts).filter { $0.1 > 0 }.map { ($0, $1) }
+            tiers = membersByTier(tier, rows: rows)
         }
         return KPIReport(
             from: from, to: to, total: both[1][groups], previous: both[0][groups], series: series,
             dimension: breakdown,
-            breakdown: (0..<groups).map { (grouping.labels[$0], both[1][$0]) }.filter {
-                $0.1.activeCustomers > 0 || $0.1.gmv > 0
-            },
+            breakdown: (0..<groups).map { (grouping.labels[$0], both[1][$0]) }.filter { !$0.1.isEmpty },
+            pointsByGroup: breakdown.map { !$0.isPerOrder } ?? false,
             membersByTier: tiers)
+    }
+
+    /// Customers of `rows` per value of the `tier` column (values with none left out): a word at
+    /// a time over the rows and the column's present bits.
+    public static func membersByTier(_ tier: Column, rows: BitVector) -> [(String, Int)] {
+        var counts = [Int](repeating: 0, count: tier.dictionary.strings.count)
+        let included = rows.words
+        let present = tier.present.words
+        let words = min(included.count, present.count)
+        tier.values.withUnsafeBufferPointer { values in
+            for index in 0..<words {
+                var w = included[index] & present[index]
+                while w != 0 {
+                    let row = index << 6 | w.trailingZeroBitCount
+                    if row < values.count { counts[Int(values[row])] += 1 }
+                    w &= w - 1
+                }
+            }
+        }
+        return zip(tier.dictionary.strings, counts).filter { $0.1 > 0 }.map { ($0, $1) }
     }
 
     /// The rows behind one cell of `from ..< to`: customers counted in `measure`, for the whole
@@ -128,6 +175,12 @@ public enum KPIs {
         group: String? = nil, filter: BitVector? = nil
     ) throws(PanoramaError) -> [Int] {
         try validate(from: from, to: to)
+        if measure.isPoints, group != nil, let dimension, dimension.isPerOrder {
+            throw .badRequest(
+                "points_not_by_order",
+                "points belong to customers, not orders: they have no breakdown by \(dimension.name) / 积分属于客户而非订单，不能按 \(dimension.name) 拆分",
+                field: "dimension")
+        }
         let grouping = try InsightGrouping(group == nil ? nil : dimension, in: dataset)
         let groups = grouping.labels.count
         var target = groups
@@ -139,13 +192,15 @@ public enum KPIs {
         var out: [Int] = []
         for row in dataset.included(filter).setRows {
             pass.visit(row)
-            for cell in pass.touched where cell == target {
+            for c in pass.cells where c.cell == target {
                 let counted: Bool =
                     switch measure {
-                    case .newCustomers: pass.isNew(cell)
-                    case .activeCustomers: pass.active[cell]
-                    case .buyers: pass.paidOrders[cell] > 0
-                    case .repeatBuyers: pass.paidOrders[cell] > 1
+                    case .newCustomers: c.isNew
+                    case .activeCustomers: c.active
+                    case .buyers: c.paid > 0
+                    case .repeatBuyers: c.paid > 1
+                    case .pointEarners: c.issued > 0
+                    case .pointRedeemers: c.redeemed > 0
                     }
                 if counted { out.append(row) }
             }
@@ -195,23 +250,41 @@ public enum KPIs {
             parallelFor(chunks) { chunk in
                 var sums = [Int64](repeating: 0, count: cellCount * width)
                 var pass = CustomerPass(dataset: dataset, bucketStarts: bucketStarts, to: to, grouping: grouping)
-                let words = rows.words
                 let end = min(dataset.rowCount, (chunk + 1) * chunkRows)
-                for row in chunk * chunkRows..<end where words[row >> 6] & (1 << UInt64(row & 63)) != 0 {
-                    pass.visit(row)
-                    for cell in pass.touched {
-                        let base = cell * width
-                        if pass.isNew(cell) { sums[base] += 1 }
-                        if pass.active[cell] { sums[base + 1] += 1 }
-                        let paid = pass.paidOrders[cell]
-                        if paid > 0 {
-                            sums[base + 2] += 1
-                            sums[base + 7] += pass.lifetime(before: pass.bucketEnd(cell))
+                rows.words.withUnsafeBufferPointer { words in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        var word = chunk * chunkRows >> 6
+                        let lastWord = (end + 63) >> 6
+                        while word < lastWord {
+                            var w = words[word]
+                            while w != 0 {
+                                let row = word << 6 | w.trailingZeroBitCount
+                                w &= w - 1
+                                guard row < end else { break }
+                                pass.visit(row)
+                                for c in pass.cells {
+                                    let base = c.cell * width
+                                    if c.isNew { sums[base] += 1 }
+                                    if c.active { sums[base + 1] += 1 }
+                                    if c.paid > 0 {
+                                        sums[base + 2] += 1
+                                        sums[base + 7] += c.lifetime
+                                        if c.paid > 1 { sums[base + 3] += 1 }
+                                        sums[base + 4] += Int64(c.paid)
+                                        sums[base + 6] += c.revenue
+                                    }
+                                    sums[base + 5] += c.gmv
+                                    if c.hasPoints {
+                                        sums[base + 8] += c.issued
+                                        sums[base + 9] += c.redeemed
+                                        sums[base + 10] += c.expired
+                                        if c.issued > 0 { sums[base + 11] += 1 }
+                                        if c.redeemed > 0 { sums[base + 12] += 1 }
+                                    }
+                                }
+                            }
+                            word += 1
                         }
-                        if paid > 1 { sums[base + 3] += 1 }
-                        sums[base + 4] += Int64(paid)
-                        sums[base + 5] += pass.gmv[cell]
-                        sums[base + 6] += pass.revenue[cell]
                     }
                 }
                 out.value[chunk] = sums
@@ -219,32 +292,63 @@ public enum KPIs {
         }
         var total = [Int64](repeating: 0, count: cellCount * width)
         for partial in partials { for index in total.indices { total[index] += partial[index] } }
-        return (0..<bucketStarts.count).map { bucket in
-            (0..<groups).map { group in
-                let base = (bucket * groups + group) * width
-                return KPIValues(total[base..<base + width])
+        return total.withUnsafeBufferPointer { total in
+            (0..<bucketStarts.count).map { bucket in
+                (0..<groups).map { group in
+                    let base = (bucket * groups + group) * width
+                    return KPIValues(UnsafeBufferPointer(rebasing: total[base..<base + width]))
+                }
             }
         }
     }
 }
 
-/// One customer's contribution to KPI cells (bucket × group): walked once per customer, read by
-/// the aggregation and by the drill-down alike. It holds the arrays it reads directly, so the
+/// One customer's contribution to one KPI cell (bucket × group).
+struct CellContribution {
+    var cell: Int
+    /// Placed an order or tracked an event (order groups: placed an order of the group).
+    var active = false
+    /// A buyer whose first paid order ever falls in the cell's bucket.
+    var isNew = false
+    /// Points entries fall in the cell.
+    var hasPoints = false
+    var paid: Int32 = 0
+    var revenue: Int64 = 0
+    var gmv: Int64 = 0
+    /// Paid revenue of the orders placed before the bucket ended (set for buyers).
+    var lifetime: Int64 = 0
+    var issued: Int64 = 0
+    var redeemed: Int64 = 0
+    var expired: Int64 = 0
+
+    init(cell: Int) { self.cell = cell }
+}
+
+/// One customer's contributions to KPI cells (bucket × group), read by the aggregation and by
+/// the drill-down alike.
+///
+/// A row's orders, events and points entries are in time order, so the walk skips what lies
+/// before the first bucket, stops at the end of the last, and takes each bucket's entries as
+/// one run: a bucket's total cell and customer-group cells are written once per run, and only
+/// order dimensions (channel, store, category) need a cell per group met in the run. A row with
+/// nothing in the period costs three short scans. The pass holds the arrays it reads, so the
 /// walk touches no reference counts.
 struct CustomerPass {
-    let bucketStarts: [Int64]
     let from: Int64
     let to: Int64
     /// Groups per bucket, the bucket's total last.
     let groups: Int
-    /// Bucket of each day of `from ..< to`.
+    /// Bucket of each day of `from ..< to`, and the first day of each bucket and of the next.
     let bucketOfDay: [Int32]
+    let bucketBounds: [Int64]
     let orderOffsets: [Int]
     let orderDay: [Int32]
     let orderStatus: [UInt8]
     let orderAmount: [Int64]
     let eventOffsets: [Int]
     let eventDay: [Int32]
+    let points: PointDays
+    let hasPoints: Bool
     /// How groups are found: 0 none, 1 a code per order, 2 an item list per order, 3 a code per
     /// customer, 4 row sets.
     let mode: Int
@@ -253,22 +357,15 @@ struct CustomerPass {
     let itemCodes: [Int32]
     let customerCodes: [Int32]
     let sets: [BitVector]
-    /// Per cell, for the current row: paid orders, net revenue, GMV, activity.
-    var paidOrders: [Int32]
-    var revenue: [Int64]
-    var gmv: [Int64]
-    var active: [Bool]
-    /// The cells the current row touched.
-    var touched: [Int] = []
+    /// The current row's contributions, one per cell it touched.
+    private(set) var cells: [CellContribution] = []
     /// The current row's groups (customer-level groupings).
     private var customerGroups: [Int] = []
-    var stamp: [Int]
-    var row = -1
-    /// The current row's first paid order day ever (Int64.max: none).
-    var firstPaidDay = Int64.max
+    /// Per order-dimension group: its index in `cells` during a run, else -1.
+    private var slotOfGroup: [Int]
+    private var runGroups: [Int] = []
 
     init(dataset: InsightDataset, bucketStarts: [Int64], to: Int64, grouping: InsightGrouping) {
-        self.bucketStarts = bucketStarts
         from = bucketStarts[0]
         self.to = to
         groups = grouping.labels.count + 1
@@ -278,12 +375,15 @@ struct CustomerPass {
             for day in start..<end { days[Int(day - from)] = Int32(index) }
         }
         bucketOfDay = days
+        bucketBounds = bucketStarts + [to]
         orderOffsets = dataset.orders.offsets
         orderDay = dataset.orders.day
         orderStatus = dataset.orders.status
         orderAmount = dataset.orders.amount
         eventOffsets = dataset.events.offsets
         eventDay = dataset.events.day
+        hasPoints = dataset.points.isLoaded(forRows: dataset.rowCount)
+        points = dataset.points
         var orderCodes: [Int32] = []
         var customerCodes: [Int32] = []
         var sets: [BitVector] = []
@@ -305,108 +405,146 @@ struct CustomerPass {
         self.sets = sets
         itemOffsets = dataset.categories.offsets
         itemCodes = dataset.categories.codes
-        let cells = bucketStarts.count * groups
-        paidOrders = [Int32](repeating: 0, count: cells)
-        revenue = [Int64](repeating: 0, count: cells)
-        gmv = [Int64](repeating: 0, count: cells)
-        active = [Bool](repeating: false, count: cells)
-        stamp = [Int](repeating: -1, count: cells)
+        slotOfGroup = [Int](repeating: -1, count: mode == 1 || mode == 2 ? groups : 0)
     }
 
-    /// The day after the bucket of `cell`.
-    func bucketEnd(_ cell: Int) -> Int64 {
-        let bucket = cell / groups
-        return bucket + 1 < bucketStarts.count ? bucketStarts[bucket + 1] : to
-    }
-
-    /// Whether the current row's first paid order falls in the bucket of `cell` and it bought there.
-    func isNew(_ cell: Int) -> Bool {
-        guard paidOrders[cell] > 0, firstPaidDay >= from, firstPaidDay < to else { return false }
-        return Int(bucketOfDay[Int(firstPaidDay - from)]) == cell / groups
-    }
-
-    /// The current row's paid revenue of orders placed before `end`.
-    func lifetime(before end: Int64) -> Int64 {
-        var sum: Int64 = 0
-        let completed = OrderColumns.Status.completed.rawValue
-        for o in orderOffsets[row]..<orderOffsets[row + 1] where Int64(orderDay[o]) < end && orderStatus[o] == completed
-        {
-            sum += orderAmount[o]
-        }
-        return sum
-    }
-
-    @inline(__always)
-    private mutating func touch(_ cell: Int) {
-        if stamp[cell] != row {
-            stamp[cell] = row
-            paidOrders[cell] = 0
-            revenue[cell] = 0
-            gmv[cell] = 0
-            active[cell] = false
-            touched.append(cell)
-        }
-    }
-
-    /// Counts one order (status, net amount) in `cell`.
-    @inline(__always)
-    private mutating func add(_ cell: Int, _ status: UInt8, _ amount: Int64) {
-        touch(cell)
-        active[cell] = true
-        if status == OrderColumns.Status.completed.rawValue {
-            paidOrders[cell] += 1
-            revenue[cell] += amount
-            gmv[cell] += amount
-        } else if status == OrderColumns.Status.pending.rawValue {
-            gmv[cell] += amount
-        }
-    }
-
-    /// Walks one row's orders and events.
+    /// Walks one row's orders, events and points entries into `cells`.
     mutating func visit(_ row: Int) {
-        self.row = row
-        touched.removeAll(keepingCapacity: true)
-        firstPaidDay = .max
+        cells.removeAll(keepingCapacity: true)
+        let from = from
+        let to = to
+        let oStart = orderOffsets[row]
+        let oEnd = orderOffsets[row + 1]
+        var o = oStart
+        while o < oEnd, Int64(orderDay[o]) < from { o += 1 }
+        var e = eventOffsets[row]
+        let eEnd = eventOffsets[row + 1]
+        while e < eEnd, Int64(eventDay[e]) < from { e += 1 }
+        var p = 0
+        var pEnd = 0
+        if hasPoints {
+            p = points.offsets[row]
+            pEnd = points.offsets[row + 1]
+            while p < pEnd, Int64(points.day[p]) < from { p += 1 }
+        }
+        let inPeriod =
+            (o < oEnd && Int64(orderDay[o]) < to) || (e < eEnd && Int64(eventDay[e]) < to)
+            || (p < pEnd && Int64(points.day[p]) < to)
+        guard inPeriod else { return }
+
+        // Paid revenue before the period, and the first paid order when it lies before it.
         let completed = OrderColumns.Status.completed.rawValue
-        let total = groups - 1
+        let pending = OrderColumns.Status.pending.rawValue
+        var cumulative: Int64 = 0
+        var firstPaid = Int64.max
+        for k in oStart..<o where orderStatus[k] == completed {
+            cumulative += orderAmount[k]
+            if firstPaid == .max { firstPaid = Int64(orderDay[k]) }
+        }
         customerGroups.removeAll(keepingCapacity: true)
         if mode == 3, customerCodes[row] >= 0 { customerGroups.append(Int(customerCodes[row])) }
         if mode == 4 { for index in sets.indices where sets[index][row] { customerGroups.append(index) } }
-        for o in orderOffsets[row]..<orderOffsets[row + 1] {
-            let day = Int64(orderDay[o])
-            let status = orderStatus[o]
-            // Orders are in time order: none after this one counts.
-            if day >= to { break }
-            if status == completed, firstPaidDay == .max { firstPaidDay = day }
-            guard day >= from else { continue }
-            let base = Int(bucketOfDay[Int(day - from)]) * groups
-            let amount = orderAmount[o]
-            add(base + total, status, amount)
+
+        while true {
+            var next = Int64.max
+            if o < oEnd { next = Int64(orderDay[o]) }
+            if e < eEnd { next = min(next, Int64(eventDay[e])) }
+            if p < pEnd { next = min(next, Int64(points.day[p])) }
+            guard next < to else { return }
+            let bucket = Int(bucketOfDay[Int(next - from)])
+            let end = bucketBounds[bucket + 1]
+            var total = CellContribution(cell: bucket * groups + groups - 1)
+            // The bucket's orders.
+            let runStart = o
+            var newHere = false
+            while o < oEnd, Int64(orderDay[o]) < end {
+                let amount = orderAmount[o]
+                let status = orderStatus[o]
+                if status == completed {
+                    total.paid += 1
+                    total.revenue += amount
+                    total.gmv += amount
+                    cumulative += amount
+                    if firstPaid == .max {
+                        firstPaid = Int64(orderDay[o])
+                        newHere = true
+                    }
+                } else if status == pending {
+                    total.gmv += amount
+                }
+                o += 1
+            }
+            total.active = o > runStart
+            if total.paid > 0 {
+                total.isNew = newHere
+                total.lifetime = cumulative
+            }
+            // Its events: one is enough.
+            if e < eEnd, Int64(eventDay[e]) < end {
+                total.active = true
+                while e < eEnd, Int64(eventDay[e]) < end { e += 1 }
+            }
+            // Its points.
+            if p < pEnd, Int64(points.day[p]) < end {
+                total.hasPoints = true
+                while p < pEnd, Int64(points.day[p]) < end {
+                    total.issued += points.issued[p]
+                    total.redeemed += points.redeemed[p]
+                    total.expired += points.expired[p]
+                    p += 1
+                }
+            }
+            cells.append(total)
             switch mode {
-            case 1: if orderCodes[o] >= 0 { add(base + Int(orderCodes[o]), status, amount) }
-            case 2: for p in itemOffsets[o]..<itemOffsets[o + 1] { add(base + Int(itemCodes[p]), status, amount) }
-            case 3, 4: for group in customerGroups { add(base + group, status, amount) }
+            case 3, 4:
+                for group in customerGroups {
+                    var cell = total
+                    cell.cell = bucket * groups + group
+                    cells.append(cell)
+                }
+            case 1, 2:
+                if o > runStart { addOrderGroups(runStart..<o, bucket: bucket, isNew: newHere, lifetime: cumulative) }
             default: break
             }
         }
-        // Events only make customers active. With one bucket, an order in it already made every
-        // cell of this row active, and one event in it is enough.
-        let single = bucketStarts.count == 1
-        if single, stamp[total] == row, active[total] { return }
-        for e in eventOffsets[row]..<eventOffsets[row + 1] {
-            let day = Int64(eventDay[e])
-            if day >= to { break }
-            guard day >= from else { continue }
-            let base = Int(bucketOfDay[Int(day - from)]) * groups
-            // An active total means the row's groups in this bucket are active too.
-            if stamp[base + total] == row, active[base + total] { continue }
-            touch(base + total)
-            active[base + total] = true
-            for group in customerGroups {
-                touch(base + group)
-                active[base + group] = true
+    }
+
+    /// The cells of the order groups met by the orders `run` of `bucket`.
+    private mutating func addOrderGroups(_ run: Range<Int>, bucket: Int, isNew: Bool, lifetime: Int64) {
+        let completed = OrderColumns.Status.completed.rawValue
+        let pending = OrderColumns.Status.pending.rawValue
+        runGroups.removeAll(keepingCapacity: true)
+        for o in run {
+            let status = orderStatus[o]
+            let amount = orderAmount[o]
+            let codes: Range<Int> = mode == 1 ? o..<o + (orderCodes[o] >= 0 ? 1 : 0) : itemOffsets[o]..<itemOffsets[o + 1]
+            for k in codes {
+                let group = Int(mode == 1 ? orderCodes[k] : itemCodes[k])
+                var slot = slotOfGroup[group]
+                if slot < 0 {
+                    slot = cells.count
+                    slotOfGroup[group] = slot
+                    runGroups.append(group)
+                    var cell = CellContribution(cell: bucket * groups + group)
+                    cell.active = true
+                    cells.append(cell)
+                }
+                if status == completed {
+                    cells[slot].paid += 1
+                    cells[slot].revenue += amount
+                    cells[slot].gmv += amount
+                } else if status == pending {
+                    cells[slot].gmv += amount
+                }
             }
-            if single { return }
+        }
+        for group in runGroups {
+            let slot = slotOfGroup[group]
+            if cells[slot].paid > 0 {
+                cells[slot].isNew = isNew
+                cells[slot].lifetime = lifetime
+            }
+            slotOfGroup[group] = -1
         }
     }
 }

@@ -147,17 +147,10 @@ struct InsightsController {
             workspaceID: try context.workspaceID, from: from, to: to, grain: grain, breakdown: dimension,
             scope: context.scope)
         if csv { return Self.csvResponse(InsightJSON.kpiCSV(report)) }
-        let points = try await insights.points(
-            workspaceID: try context.workspaceID, from: from, to: to, scope: context.scope)
-        var json = InsightJSON.kpiReport(report)
-        if case .object(var object) = json {
-            object.set("points", InsightJSON.points(points.current, previous: points.previous))
-            json = .object(object)
-        }
-        return JSONResponse.make(json)
+        return JSONResponse.make(InsightJSON.kpiReport(report))
     }
 
-    /// `?from&to&measure=buyers|new_customers|active_customers|repeat_buyers&dimension&group&limit`
+    /// `?from&to&measure=buyers|new_customers|active_customers|repeat_buyers|point_earners|point_redeemers&dimension&group&limit`
     @Sendable func kpiCustomers(_ request: Request, context: AppRequestContext) async throws -> Response {
         let measure = try Self.choice(request, "measure", KPIMeasure.self) ?? .buyers
         let dimension = try Self.dimension(Self.query(request, "dimension"))

@@ -35,13 +35,3 @@ extension InsightJSON {
             })
     }
 }
-
-extension InsightJSON {
-    /// Loyalty points of a period beside the previous one.
-    public static func points(_ p: InsightsService.PointTotals, previous: InsightsService.PointTotals) -> JSONValue {
-        func values(_ p: InsightsService.PointTotals) -> JSONValue {
-            .object(["issued": number(p.issued), "redeemed": number(p.redeemed), "expired": number(p.expired)])
-        }
-        return .object(["current": values(p), "previous": values(previous)])
-    }
-}

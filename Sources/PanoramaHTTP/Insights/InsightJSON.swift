@@ -20,15 +20,20 @@ public enum InsightJSON {
         return "\(sign)\(a / 100).\(cents < 10 ? "0" : "")\(cents)"
     }
 
-    /// One cell of KPIs; money as decimal strings of major units.
-    public static func kpis(_ v: KPIValues) -> JSONValue {
-        .object([
+    /// One cell of KPIs; money as decimal strings of major units. Without `points` (a group of
+    /// an order dimension) the points are null: they belong to customers, not orders.
+    public static func kpis(_ v: KPIValues, points: Bool = true) -> JSONValue {
+        func p(_ value: Int64) -> JSONValue { points ? number(value) : .null }
+        return .object([
             "new_customers": number(v.newCustomers), "active_customers": number(v.activeCustomers),
             "buyers": number(v.buyers), "repeat_buyers": number(v.repeatBuyers), "orders": number(v.orders),
             "gmv": .string(money(v.gmv)), "net_revenue": .string(money(v.netRevenue)),
             "average_order_value": .string(money(v.averageOrderValue)),
             "repurchase_rate": number(v.repurchaseRate),
             "average_lifetime_value": .string(money(v.averageLifetimeValue)),
+            "points_issued": p(v.pointsIssued), "points_redeemed": p(v.pointsRedeemed),
+            "points_expired": p(v.pointsExpired), "point_earners": p(Int64(v.pointEarners)),
+            "point_redeemers": p(Int64(v.pointRedeemers)),
         ])
     }
 
@@ -43,19 +48,32 @@ public enum InsightJSON {
             "gmv": delta(current.gmv, previous.gmv),
             "net_revenue": delta(current.netRevenue, previous.netRevenue),
             "average_order_value": delta(current.averageOrderValue, previous.averageOrderValue),
+            "points_issued": delta(current.pointsIssued, previous.pointsIssued),
+            "points_redeemed": delta(current.pointsRedeemed, previous.pointsRedeemed),
         ])
     }
 
     public static func kpiReport(_ r: KPIReport) -> JSONValue {
-        .object([
+        func points(_ v: KPIValues) -> JSONValue {
+            .object([
+                "issued": number(v.pointsIssued), "redeemed": number(v.pointsRedeemed),
+                "expired": number(v.pointsExpired),
+            ])
+        }
+        return .object([
             "from": day(r.from), "to": day(r.to - 1),
             "previous_from": day(2 * r.from - r.to), "previous_to": day(r.from - 1),
             "total": kpis(r.total), "previous": kpis(r.previous), "change": change(r.total, r.previous),
+            "points": .object(["current": points(r.total), "previous": points(r.previous)]),
             "series": .array(
                 JSONArray(r.series.map { .object(["start": day($0.start), "values": kpis($0.values)]) })),
             "dimension": r.dimension.map { .string($0.name) } ?? .null,
+            "points_by_group": .bool(r.pointsByGroup),
             "breakdown": .array(
-                JSONArray(r.breakdown.map { .object(["group": .string($0.label), "values": kpis($0.values)]) })),
+                JSONArray(
+                    r.breakdown.map {
+                        .object(["group": .string($0.label), "values": kpis($0.values, points: r.pointsByGroup)])
+                    })),
             "members_by_tier": .array(
                 JSONArray(
                     r.membersByTier.map { .object(["tier": .string($0.tier), "customers": number($0.customers)]) })),
@@ -64,15 +82,23 @@ public enum InsightJSON {
 
     static let kpiColumns = [
         "new_customers", "active_customers", "buyers", "repeat_buyers", "orders", "gmv", "net_revenue",
-        "average_order_value", "repurchase_rate", "average_lifetime_value",
+        "average_order_value", "repurchase_rate", "average_lifetime_value", "points_issued", "points_redeemed",
+        "points_expired", "point_earners", "point_redeemers",
     ]
 
-    static func kpiFields(_ v: KPIValues) -> [String] {
+    /// A CSV line's KPI fields; the points fields are empty without `points` (a group of an order
+    /// dimension).
+    static func kpiFields(_ v: KPIValues, points: Bool = true) -> [String] {
         [
             String(v.newCustomers), String(v.activeCustomers), String(v.buyers), String(v.repeatBuyers),
             String(v.orders), money(v.gmv), money(v.netRevenue), money(v.averageOrderValue),
             String(format6(v.repurchaseRate)), money(v.averageLifetimeValue),
         ]
+            + (points
+                ? [
+                    String(v.pointsIssued), String(v.pointsRedeemed), String(v.pointsExpired), String(v.pointEarners),
+                    String(v.pointRedeemers),
+                ] : ["", "", "", "", ""])
     }
 
     static func format6(_ x: Double) -> String {
@@ -85,14 +111,17 @@ public enum InsightJSON {
         ([header] + rows).map { $0.map(AudienceService.csvText).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
-    /// KPIs as CSV: the total, the previous period, each series bucket and each group.
+    /// KPIs as CSV: the total, the previous period, each series bucket and each group (a group of
+    /// an order dimension leaves the points fields empty: points belong to customers).
     public static func kpiCSV(_ r: KPIReport) -> String {
         var rows: [[String]] = [["total", InsightCalendar.label(ofDay: r.from)] + kpiFields(r.total)]
         rows.append(["previous", InsightCalendar.label(ofDay: 2 * r.from - r.to)] + kpiFields(r.previous))
         for (start, values) in r.series {
             rows.append(["series", InsightCalendar.label(ofDay: start)] + kpiFields(values))
         }
-        for (label, values) in r.breakdown { rows.append(["group", label] + kpiFields(values)) }
+        for (label, values) in r.breakdown {
+            rows.append(["group", label] + kpiFields(values, points: r.pointsByGroup))
+        }
         return csv(["row", "key"] + kpiColumns, rows)
     }
 

@@ -13,6 +13,11 @@ extension OpenAPIDocument {
                 [("type", "integer"), ("format", "int64")] + (description.map { [("description", J.string($0))] } ?? [])
             )
         }
+        func nullableInteger(_ description: String) -> J {
+            object([
+                ("type", "integer"), ("format", "int64"), ("nullable", true), ("description", .string(description)),
+            ])
+        }
         let number = object([("type", "number")])
         let nullableNumber = object([("type", "number"), ("nullable", true)])
         let string = object([("type", "string")])
@@ -96,6 +101,19 @@ extension OpenAPIDocument {
             ("new_customers", integer()), ("active_customers", integer()), ("buyers", integer()),
             ("repeat_buyers", integer()), ("orders", integer()), ("gmv", money), ("net_revenue", money),
             ("average_order_value", money), ("repurchase_rate", number), ("average_lifetime_value", money),
+            (
+                "points_issued",
+                nullableInteger(
+                    "Loyalty points issued in the cell (earned, bonus and added by hand, less reversals); null in a group of an order dimension (channel, store, category): points belong to customers, not orders."
+                )
+            ),
+            ("points_redeemed", nullableInteger("Points redeemed in the cell; null as points_issued.")),
+            ("points_expired", nullableInteger("Points expired in the cell; null as points_issued.")),
+            (
+                "point_earners",
+                nullableInteger("Customers with more than zero points issued in the cell; null as points_issued.")
+            ),
+            ("point_redeemers", nullableInteger("Customers who redeemed points in the cell; null as points_issued.")),
         ])
         let points = schema([("issued", integer()), ("redeemed", integer()), ("expired", integer())])
         let kpiReport = schema([
@@ -106,7 +124,7 @@ extension OpenAPIDocument {
                 object([
                     (
                         "description",
-                        "Loyalty points issued (earned, bonus and added by hand, less reversals), redeemed and expired; JSON only."
+                        "Loyalty points issued (earned, bonus and added by hand, less reversals), redeemed and expired in the period and the previous one (the same numbers as total and previous)."
                     ),
                     ("type", "object"), ("required", array(["current", "previous"])),
                     ("properties", object([("current", points), ("previous", points)])),
@@ -118,13 +136,23 @@ extension OpenAPIDocument {
                 schema(
                     [
                         "new_customers", "active_customers", "buyers", "orders", "gmv", "net_revenue",
-                        "average_order_value",
+                        "average_order_value", "points_issued", "points_redeemed",
                     ].map {
                         ($0, nullableNumber)
                     })
             ),
             ("series", arrayOf(schema([("start", date), ("values", ref("InsightKPIValues"))]))),
             ("dimension", object([("type", "string"), ("nullable", true)])),
+            (
+                "points_by_group",
+                object([
+                    ("type", "boolean"),
+                    (
+                        "description",
+                        "Whether the breakdown's groups hold points: true for customer dimensions (tag, segment, attributes); false for order dimensions (channel, store, category), whose groups show points as null, and without a dimension."
+                    ),
+                ])
+            ),
             ("breakdown", arrayOf(schema([("group", string), ("values", ref("InsightKPIValues"))]))),
             ("members_by_tier", arrayOf(schema([("tier", string), ("customers", integer())]))),
         ])
@@ -352,7 +380,7 @@ extension OpenAPIDocument {
                         "get",
                         operation(
                             "insightKPIs", "KPIs of a period",
-                            "New, active and buying customers, orders, GMV, net revenue, average order value (客单价), repurchase rate (复购率) and average lifetime value of the period, beside the previous period of the same length, as a series by grain and broken down by one dimension; members by tier. Customers outside the caller's data scope count nowhere.",
+                            "New, active and buying customers, orders, GMV, net revenue, average order value (客单价), repurchase rate (复购率), average lifetime value and loyalty points issued, redeemed and expired of the period, beside the previous period of the same length, as a series by grain and broken down by one dimension; members by tier. Customers outside the caller's data scope count nowhere.",
                             parameters: [
                                 from, to,
                                 query(
@@ -374,8 +402,11 @@ extension OpenAPIDocument {
                             parameters: [
                                 from, to,
                                 query(
-                                    "measure", "Which customers (default buyers).",
-                                    enumeration(["new_customers", "active_customers", "buyers", "repeat_buyers"])),
+                                    "measure", "Which customers (default buyers); point_earners and point_redeemers have no group of an order dimension (400 points_not_by_order).",
+                                    enumeration([
+                                        "new_customers", "active_customers", "buyers", "repeat_buyers", "point_earners",
+                                        "point_redeemers",
+                                    ])),
                                 dimension,
                                 query(
                                     "group", "A group of the dimension (a channel, a city …).",

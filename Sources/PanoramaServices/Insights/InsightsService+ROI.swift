@@ -87,43 +87,26 @@ extension InsightsService {
 
 /// Loyalty points in the KPIs: issued, redeemed and expired in a period.
 extension InsightsService {
-    /// Points issued (earned, bonus and added by hand, less reversals), redeemed and expired.
-    public struct PointTotals: Sendable, Equatable {
-        public var issued: Int64 = 0
-        public var redeemed: Int64 = 0
-        public var expired: Int64 = 0
-
-        public init(issued: Int64 = 0, redeemed: Int64 = 0, expired: Int64 = 0) {
-            self.issued = issued
-            self.redeemed = redeemed
-            self.expired = expired
+    /// `dataset` with the loyalty points of local days `from ..< to` per row, from the ledger:
+    /// summed per live customer and day in the store (a merged profile's entries count as its
+    /// live customer's); customers the snapshot does not hold yet count nowhere until the
+    /// engine's next reload.
+    func withPoints(
+        _ workspaceID: Int64, _ snapshot: InsightSnapshot, _ dataset: InsightDataset, from: Int64, to: Int64
+    ) async throws -> InsightDataset {
+        let days = try await store.pointDays(
+            workspaceID: workspaceID, from: Self.millis(from, snapshot), to: Self.millis(to, snapshot),
+            utcOffsetSeconds: snapshot.utcOffsetSeconds)
+        var entries: [(row: Int, day: Int64, issued: Int64, redeemed: Int64, expired: Int64)] = []
+        entries.reserveCapacity(days.count)
+        for entry in days {
+            guard let row = snapshot.rowOf[entry.liveID], row < snapshot.customerIDs.count,
+                snapshot.customerIDs[row] == entry.liveID
+            else { continue }
+            entries.append((row, entry.day, entry.issued, entry.redeemed, entry.expired))
         }
-    }
-
-    /// The points of local days `from ..< to` and of the same length right before, from the
-    /// loyalty ledger, of the customers in `scope` (merged profiles count as their live customer).
-    public func points(workspaceID: Int64, from: Int64, to: Int64, scope: CustomerScope) async throws -> (
-        current: PointTotals, previous: PointTotals
-    ) {
-        try KPIs.validate(from: from, to: to)
-        let (snapshot, _) = try await snapshot(workspaceID, scope: .all)
-        let allowed = try await audiences.scopeIDs(workspaceID: workspaceID, scope: scope)
-        func totals(_ start: Int64, _ end: Int64) async throws -> PointTotals {
-            let rows = try await store.pointTotals(
-                workspaceID: workspaceID, from: Self.millis(start, snapshot), to: Self.millis(end, snapshot))
-            var live: [Int64: Int64] = [:]
-            if allowed != nil {
-                live = try await store.liveIDs(workspaceID: workspaceID, customerIDs: rows.map(\.customerID))
-            }
-            var out = PointTotals()
-            for row in rows {
-                if let allowed { guard let id = live[row.customerID], allowed.contains(id) else { continue } }
-                out.issued += row.issued
-                out.redeemed += row.redeemed
-                out.expired += row.expired
-            }
-            return out
-        }
-        return (try await totals(from, to), try await totals(2 * from - to, from))
+        var dataset = dataset
+        dataset.points = PointDays(rows: dataset.rowCount, entries: entries)
+        return dataset
     }
 }

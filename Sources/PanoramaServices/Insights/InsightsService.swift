@@ -73,28 +73,37 @@ public final class InsightsService: Sendable {
 
     // MARK: Analyses
 
-    /// The KPIs of local days `from ..< to`.
+    /// The KPIs of local days `from ..< to`, loyalty points included (in the totals, the previous
+    /// period, the series and the breakdowns by customer dimensions).
     public func kpis(
         workspaceID: Int64, from: Int64, to: Int64, grain: KPIGrain?, breakdown: InsightDimension?,
         scope: CustomerScope
     ) async throws -> KPIReport {
         let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        try KPIs.validate(from: from, to: to)
         var dataset = snapshot.dataset
         if breakdown == .category {
             dataset = try await withCategories(workspaceID, snapshot, from: from, to: to)
         }
+        // Points of the period and of the previous one.
+        dataset = try await withPoints(workspaceID, snapshot, dataset, from: 2 * from - to, to: to)
         return try KPIs.report(dataset, from: from, to: to, grain: grain, breakdown: breakdown, filter: filter)
     }
 
-    /// The customers behind a KPI cell: how many, and the first `limit` ids (ascending row).
+    /// The customers behind a KPI cell: how many, and the first `limit` ids (ascending row). The
+    /// points measures have no cell of an order dimension (400 `points_not_by_order`).
     public func kpiCustomers(
         workspaceID: Int64, from: Int64, to: Int64, measure: KPIMeasure, dimension: InsightDimension?,
         group: String?, scope: CustomerScope, limit: Int
     ) async throws -> (size: Int, ids: [Int64]) {
         let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
         var dataset = snapshot.dataset
-        if dimension == .category, group != nil {
+        if dimension == .category, group != nil, !measure.isPoints {
             dataset = try await withCategories(workspaceID, snapshot, from: from, to: to)
+        }
+        if measure.isPoints {
+            try KPIs.validate(from: from, to: to)
+            dataset = try await withPoints(workspaceID, snapshot, dataset, from: from, to: to)
         }
         let rows = try KPIs.customers(
             dataset, from: from, to: to, measure: measure, dimension: dimension, group: group, filter: filter)
@@ -339,13 +348,29 @@ public final class InsightsService: Sendable {
         }
         var dataset = snapshot.dataset
         let orders = dataset.orders
-        var perOrder: [[String]] = []
-        perOrder.reserveCapacity(orders.count)
-        for row in 0..<orders.rowCount {
-            let id = snapshot.customerIDs[row]
-            for o in orders.range(ofRow: row) { perOrder.append(byTime[SIMD2(id, orders.timestamp[o])] ?? []) }
+        // Only the rows of the customers with lines look their orders up; the others (most of
+        // them, in a short period) get empty item lists in one step.
+        let rowsWithLines = Set(lineIDs.compactMap { snapshot.rowOf[$0] }).sorted()
+        var items = OrderItems()
+        var next = 0
+        var row = 0
+        while row < orders.rowCount {
+            let end = next < rowsWithLines.count ? rowsWithLines[next] : orders.rowCount
+            if end > row { items.appendEmptyOrders(orders.offsets[end] - orders.offsets[row]) }
+            guard end < orders.rowCount else { break }
+            let id = snapshot.customerIDs[end]
+            for o in orders.range(ofRow: end) {
+                if let names = byTime[SIMD2(id, orders.timestamp[o])] {
+                    items.appendOrder(names)
+                } else {
+                    items.appendEmptyOrders(1)
+                }
+            }
+            row = end + 1
+            next += 1
         }
-        dataset.categories = OrderItems(perOrder)
+        if orders.rowCount == 0 { items.appendEmptyOrders(0) }
+        dataset.categories = items
         return dataset
     }
 }

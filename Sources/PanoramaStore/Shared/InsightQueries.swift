@@ -58,10 +58,12 @@ public protocol InsightStore: Sendable {
     /// (epoch ms), by time; at most `limit`.
     func paidOrders(workspaceID: Int64, from: Int64, to: Int64, limit: Int) async throws -> [AttributedOrder]
 
-    /// Per customer (the profile the entries were recorded on), the points issued (earned, bonus and
-    /// added by hand, less reversals), redeemed and expired in `from ..< to` (epoch ms) on the points ledger.
-    func pointTotals(workspaceID: Int64, from: Int64, to: Int64) async throws -> [(
-        customerID: Int64, issued: Int64, redeemed: Int64, expired: Int64
+    /// Per live customer (a merged profile's entries count as its live customer's) and local day
+    /// (days since 1970-01-01 in a zone `utcOffsetSeconds` east of UTC), the points issued
+    /// (earned, bonus and added by hand, less reversals), redeemed and expired in `from ..< to`
+    /// (epoch ms, from 1970) on the points ledger, by customer then day.
+    func pointDays(workspaceID: Int64, from: Int64, to: Int64, utcOffsetSeconds: Int64) async throws -> [(
+        liveID: Int64, day: Int64, issued: Int64, redeemed: Int64, expired: Int64
     )]
 
     /// The cost entered per campaign, minor units.
@@ -146,19 +148,28 @@ extension SQLStore {
         }
     }
 
-    public func pointTotals(workspaceID: Int64, from: Int64, to: Int64) async throws -> [(
-        customerID: Int64, issued: Int64, redeemed: Int64, expired: Int64
+    public func pointDays(workspaceID: Int64, from: Int64, to: Int64, utcOffsetSeconds: Int64) async throws -> [(
+        liveID: Int64, day: Int64, issued: Int64, redeemed: Int64, expired: Int64
     )] {
-        var q = period(
+        // Epoch ms from 1970 are not negative, so the integer division is the floor in both dialects.
+        var q = sql("SELECT c.canonical_id, (e.created_at + ")
+        q.bind(utcOffsetSeconds * 1000)
+        q.append(
             """
-            SELECT customer_id,
-                CAST(SUM(CASE WHEN kind IN ('earn', 'bonus', 'reverse') OR (kind = 'adjust' AND amount > 0) THEN amount ELSE 0 END) AS BIGINT),
-                CAST(-SUM(CASE WHEN kind = 'redeem' THEN amount ELSE 0 END) AS BIGINT),
-                CAST(-SUM(CASE WHEN kind = 'expire' THEN amount ELSE 0 END) AS BIGINT)
-            FROM loyalty_entries
-            """, workspaceID, "created_at", from, to)
-        q.append(" AND ledger = 'points' GROUP BY customer_id ORDER BY customer_id")
-        return try await fetch(q.query) { (try $0.int(0), try $0.int(1), try $0.int(2), try $0.int(3)) }
+            ) / 86400000,
+                CAST(SUM(CASE WHEN e.kind IN ('earn', 'bonus', 'reverse') OR (e.kind = 'adjust' AND e.amount > 0) THEN e.amount ELSE 0 END) AS BIGINT),
+                CAST(-SUM(CASE WHEN e.kind = 'redeem' THEN e.amount ELSE 0 END) AS BIGINT),
+                CAST(-SUM(CASE WHEN e.kind = 'expire' THEN e.amount ELSE 0 END) AS BIGINT)
+            FROM loyalty_entries e JOIN customers c ON c.workspace_id = e.workspace_id AND c.id = e.customer_id
+            WHERE e.workspace_id = 
+            """)
+        q.bind(workspaceID)
+        q.append(" AND e.created_at >= ")
+        q.bind(max(0, from))
+        q.append(" AND e.created_at < ")
+        q.bind(to)
+        q.append(" AND e.ledger = 'points' GROUP BY 1, 2 ORDER BY 1, 2")
+        return try await fetch(q.query) { (try $0.int(0), try $0.int(1), try $0.int(2), try $0.int(3), try $0.int(4)) }
     }
 
     public func campaignCosts(workspaceID: Int64) async throws -> [String: Int64] {
