@@ -37,6 +37,8 @@ struct DemoData {
     let people: [Person]
     let now: Int64
     let zone: TimeZone
+    /// The local date of each day before today, index = days ago.
+    private let localDays: [String]
     /// Orders generated (id, person, placed day offset, lines), kept for refunds.
     private(set) var orders: [(id: String, person: Int, at: Int64, total: Int64, channel: String)] = []
 
@@ -90,6 +92,10 @@ struct DemoData {
         self.seed = seed
         self.now = now
         self.zone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!
+        // Every date the generators place (at most 720 days back), computed once: a calendar per
+        // timestamp is costly over the millions of rows of a large demo.
+        let zone = self.zone
+        self.localDays = (0..<800).map { Self.localDay(now: now, daysAgo: $0, zone: zone) }
         var rng = SplitMix64(seed: seed)
         func pick<T>(_ list: [(T, Int)]) -> T {
             let total = list.reduce(0) { $0 + $1.1 }
@@ -138,11 +144,20 @@ struct DemoData {
 
     /// Local date and time `daysAgo` days before today at a given minute of the day.
     func local(daysAgo: Int, minute: Int) -> String {
+        let day = daysAgo >= 0 && daysAgo < localDays.count ? localDays[daysAgo] : Self.localDay(now: now, daysAgo: daysAgo, zone: zone)
+        return day + " " + Self.twoDigits[minute / 60] + ":" + Self.twoDigits[minute % 60] + ":00"
+    }
+
+    /// `00` … `99`, so that the millions of timestamps of a large demo need no `String(format:)`.
+    private static let twoDigits = (0..<100).map { String(format: "%02d", $0) }
+
+    /// The local date (`2026-05-02`) `daysAgo` days before `now` in `zone`.
+    private static func localDay(now: Int64, daysAgo: Int, zone: TimeZone) -> String {
         let instant = Date(timeIntervalSince1970: Double(now) / 1000 - Double(daysAgo) * 86_400)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        return String(format: "%04d-%02d-%02d %02d:%02d:00", c.year ?? 0, c.month ?? 0, c.day ?? 0, minute / 60, minute % 60)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
     func millis(daysAgo: Int, minute: Int) -> Int64 {
@@ -155,7 +170,10 @@ struct DemoData {
 
     static func csv(_ fields: [String]) -> String {
         fields.map { f in
-            f.contains(",") || f.contains("\"") ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+            // Bytes, not `contains(String)`: Foundation's substring search was the largest
+            // cost of writing the tens of millions of fields of a large demo.
+            f.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") }
+                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
         }.joined(separator: ",")
     }
 

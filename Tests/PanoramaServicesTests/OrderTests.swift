@@ -68,6 +68,33 @@ import Testing
         }
     }
 
+    /// New orders of different line counts (each count a statement of its own, compiled once and
+    /// reused) keep their lines; an order sent again with fewer lines loses those past its last.
+    @Test func linesFollowTheOrderAsSentLast() async throws {
+        try await Harness.run { h in
+            func body(_ id: String, _ skus: [String]) -> String {
+                let products = skus.map { #"{"sku": "\#($0)", "category": "tea", "quantity": 1, "price": 10}"# }
+                return #"""
+                    {"order_id": "\#(id)", "customer": {"user_id": "u2"}, "status": "paid",
+                     "placed_at": "2026-11-01T10:00:00+08:00", "products": [\#(products.joined(separator: ", "))]}
+                    """#
+            }
+            let orders = [("L-1", ["A"]), ("L-2", ["A", "B"]), ("L-3", ["A", "B", "C"]), ("L-4", ["C", "D"]), ("L-5", ["E"])]
+            for (id, skus) in orders {
+                #expect(try await save(h, body(id, skus)).created)
+            }
+            for (id, skus) in orders {
+                let stored = try await h.services.orders.order(workspaceID: h.workspaceID, externalID: id)
+                #expect(stored.order.items.compactMap(\.sku) == skus)
+            }
+            #expect(try await !save(h, body("L-3", ["B"])).created)
+            let fewer = try await h.services.orders.order(workspaceID: h.workspaceID, externalID: "L-3")
+            #expect(fewer.order.items.compactMap(\.sku) == ["B"])
+            let untouched = try await h.services.orders.order(workspaceID: h.workspaceID, externalID: "L-4")
+            #expect(untouched.order.items.compactMap(\.sku) == ["C", "D"])
+        }
+    }
+
     @Test func badOrdersAreRefusedWithTheField() async throws {
         try await Harness.run { h in
             let cases: [(String, String, String?)] = [

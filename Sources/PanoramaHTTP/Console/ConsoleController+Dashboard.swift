@@ -14,7 +14,12 @@ extension ConsoleController {
         let viewer = await viewer(request, context)
         let locale = viewer.locale
         let days = request.uri.queryParameters.get("days").flatMap { Int($0) }.flatMap { Self.periods.contains($0) ? $0 : nil } ?? 30
-        let board = try await dashboard.dashboard(workspaceID: try context.workspaceID, scope: context.scope, days: days)
+        let workspaceID = try context.workspaceID
+        let board = try await keptAnalysis(
+            dashboards, "\(workspaceID)|\(context.scope)|\(days)", maxAge: Self.dashboardMaxAge
+        ) {
+            try await dashboard.dashboard(workspaceID: workspaceID, scope: context.scope, days: days)
+        }
         var model: [String: Any] = [:]
         model["periods"] = Self.periods.map { d -> [String: Any] in
             var o: [String: Any] = ["value": d, "label": locale.text("last_n_days", String(d))]
@@ -83,6 +88,11 @@ extension ConsoleController {
         return renderer.page("dashboard", title: viewer.t("dashboard"), model: model, viewer: viewer)
     }
 
+    /// How long the dashboard's figures and breakdowns are kept at most (also only while the
+    /// store's activity counter has not moved, see `keptAnalysis`): at a million customers they
+    /// are several engine scans and a scan of the period's orders for the refund rate.
+    static let dashboardMaxAge: Int64 = 60_000
+
     /// The dimensions the dashboard breaks the period's buyers down by.
     static let breakdownDimensions = ["channel", "city", "tier", "tag", "segment", "category"]
 
@@ -99,9 +109,14 @@ extension ConsoleController {
         ]
         let report: KPIReport
         do {
-            report = try await services.insights.kpis(
-                workspaceID: try context.workspaceID, from: firstDay, to: firstDay + Int64(days), grain: nil,
-                breakdown: InsightDimension(by), scope: context.scope)
+            let workspaceID = try context.workspaceID
+            report = try await keptAnalysis(
+                breakdowns, "\(workspaceID)|\(context.scope)|\(firstDay)|\(days)|\(by)", maxAge: Self.dashboardMaxAge
+            ) {
+                try await services.insights.kpis(
+                    workspaceID: workspaceID, from: firstDay, to: firstDay + Int64(days), grain: nil,
+                    breakdown: InsightDimension(by), scope: context.scope)
+            }
         } catch let error as PanoramaError where error.kind == .badRequest {
             // An attribute no customer has yet (a new workspace without cities) is not an error of the page.
             model["error"] = viewer.t("breakdown_unavailable")

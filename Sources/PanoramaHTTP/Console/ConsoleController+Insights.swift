@@ -333,11 +333,19 @@ extension ConsoleController {
         let workspaceID = try context.workspaceID
         let period = insightPeriod(request, viewer)
         let today = try await services.insights.today(workspaceID: workspaceID)
-        let found = try await services.insights.repurchase(
-            workspaceID: workspaceID, from: today + 1 - Int64(period.days), to: today + 1, scope: context.scope)
+        let found = try await keptAnalysis(
+            repurchaseResults, "\(workspaceID)|\(context.scope)|\(today)|\(period.days)"
+        ) {
+            let found = try await services.insights.repurchase(
+                workspaceID: workspaceID, from: today + 1 - Int64(period.days), to: today + 1, scope: context.scope,
+                omitCategoriesOverCap: true)
+            return RepurchaseResult(
+                overall: found.overall, categories: found.categories, categoriesOmitted: found.categoriesOmitted)
+        }
         let category = request.uri.queryParameters.get("category") ?? ""
         let shown = found.categories.first { $0.label == category } ?? found.overall
         var model = insightsModel("repurchase", viewer)
+        if found.categoriesOmitted { model["categoriesOmitted"] = true }
         model["periods"] = period.options
         model["categories"] = found.categories.compactMap(\.label).map { name -> [String: Any] in
             var o: [String: Any] = ["name": name]
@@ -391,9 +399,15 @@ extension ConsoleController {
         model["minConfidence"] = thresholds.minConfidence
         model["minLift"] = thresholds.minLift
         do {
-            let found = try await services.insights.basket(
-                workspaceID: workspaceID, level: level, from: today + 1 - Int64(period.days), to: today + 1,
-                thresholds: thresholds, scope: context.scope)
+            let key =
+                "\(workspaceID)|\(context.scope)|\(today)|\(period.days)|\(level.rawValue)|\(thresholds.minSupport)|"
+                + "\(thresholds.minConfidence)|\(thresholds.minLift)"
+            let found = try await keptAnalysis(basketResults, key) {
+                let found = try await services.insights.basket(
+                    workspaceID: workspaceID, level: level, from: today + 1 - Int64(period.days), to: today + 1,
+                    thresholds: thresholds, scope: context.scope)
+                return BasketResult(orders: found.orders, rules: found.rules)
+            }
             model["orders"] = locale.text("basket_orders", locale.number(Int64(found.orders)))
             model["rules"] = found.rules.prefix(100).map { rule -> [String: Any] in
                 [
@@ -406,6 +420,25 @@ extension ConsoleController {
             model["error"] = ConsoleMiddleware.localized(error.message, locale)
         }
         return renderer.page("insights-basket", title: viewer.t("insights_tab_basket"), model: model, viewer: viewer)
+    }
+
+    // MARK: Kept results
+
+    /// How long a repurchase or basket result is kept at most: both read the period's order lines
+    /// from the store (millions at a million customers: seconds), and a result is only reused
+    /// while the store's activity counter has not moved, so a new order, refund or event is seen
+    /// on the next request. What the counter does not see (an order's status changed, a
+    /// customer's owner changed) shows within this time.
+    static let analysisMaxAge: Int64 = 300_000
+
+    /// `compute()`'s result, kept under `key` and the store's activity counter, at most `maxAge` ms.
+    func keptAnalysis<Value: Sendable>(
+        _ cache: ConsoleCache<Value>, _ key: String, maxAge: Int64 = analysisMaxAge, compute: () async throws -> Value
+    ) async throws -> Value {
+        let activity = try await services.insights.activityVersion()
+        return try await cache.value(
+            key + "|" + activity.map(String.init).joined(separator: ","), now: services.clock.now(), maxAge: maxAge,
+            compute: compute)
     }
 
     // MARK: Predictions
@@ -459,6 +492,20 @@ extension ConsoleController {
         return renderer.page(
             "insights-predictions", title: viewer.t("insights_tab_predictions"), model: model, viewer: viewer)
     }
+}
+
+/// A repurchase page's analysis, as kept.
+struct RepurchaseResult: Sendable {
+    var overall: RepurchaseDistribution
+    var categories: [RepurchaseDistribution]
+    /// The period held too many order lines for the categories (`InsightsService.maximumLines`).
+    var categoriesOmitted: Bool
+}
+
+/// A basket page's analysis, as kept.
+struct BasketResult: Sendable {
+    var orders: Int
+    var rules: [BasketRule]
 }
 
 /// What the predictions page shows of the buyers' predictions.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PanoramaCore
+import PanoramaEngine
 import PanoramaServices
 import PanoramaStore
 
@@ -14,6 +15,13 @@ struct ConsoleController: Sendable {
     let dashboard: any DashboardSource
     /// The predictions page's summaries, kept `predictionMaxAge` per workspace and scope.
     let predictionSummaries = ConsoleCache<PredictionSummary>()
+    /// The repurchase and basket pages' results (they read order lines from the store), kept
+    /// `analysisMaxAge` per workspace, scope, parameters and the store's activity counter.
+    let repurchaseResults = ConsoleCache<RepurchaseResult>()
+    let basketResults = ConsoleCache<BasketResult>()
+    /// The dashboard and its breakdowns, kept `dashboardMaxAge` in the same way.
+    let dashboards = ConsoleCache<Dashboard>()
+    let breakdowns = ConsoleCache<KPIReport>()
 
     /// Who may open each console route (merged into `RoutePermissions`; a test walks every route).
     static let routePolicies: [String: RoutePermissions.Requirement] = {

@@ -537,6 +537,7 @@ enum ConsoleTemplates {
           <select id="category" name="category" data-autosubmit><option value="">{{t.all_categories}}</option>{{#categories}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/categories}}</select>
           <noscript><button type="submit">{{t.apply}}</button></noscript>
         </form>
+        {{#categoriesOmitted}}<p class="muted">{{t.repurchase_categories_omitted}}</p>{{/categoriesOmitted}}
         <ul class="kpis small">{{#figures}}<li class="kpi"><span class="kpi-label">{{label}}</span><strong class="kpi-value">{{value}}</strong></li>{{/figures}}</ul>
         <section class="card chart-card"><h2>{{t.repurchase_title}}</h2>{{{chart}}}</section>
         """#

@@ -19,6 +19,9 @@ actor AudienceEngine {
     let logger: Logger
     private(set) var state: AudienceState
     private(set) var loaded = false
+    /// The store's activity counter (`activityMarker`) read before the last rebuild loaded the
+    /// customers: the activity columns hold at least everything up to it.
+    private(set) var loadedActivity: [Int64]?
     /// Audiences whose rule no longer checks (an attribute changed type): skipped, with why.
     private(set) var broken: [AudienceKey: String] = [:]
     private var busy = false
@@ -70,6 +73,7 @@ actor AudienceEngine {
 
     private func rebuildLocked(include: (AudienceDefinition) -> Bool) async throws {
         let started = ContinuousClock.now
+        let activity = try await store.activityMarker()
         var next = AudienceState(context: context)
         for (name, definition, _) in try await store.computedTraits(workspaceID: workspaceID) {
             do {
@@ -135,6 +139,7 @@ actor AudienceEngine {
         }
         state = next
         loaded = true
+        loadedActivity = activity
         try await persist(changes, sizes: Array(next.definitions.keys))
         logger.info(
             "audiences rebuilt",

@@ -44,6 +44,13 @@ public final class InsightsService: Sendable {
         let now = clock.now()
         let last = reloaded.withLock { $0[workspaceID] }
         if let last, last.marker == marker { return }
+        // An engine built since the last activity (at start, or by its scheduled rebuild) is
+        // current already: reloading it again would double the first request's cost after start
+        // (minutes at a million customers).
+        if await engine.loadedActivity == marker {
+            reloaded.withLock { $0[workspaceID] = (marker, now) }
+            return
+        }
         if let last, now - last.at < Int64(minimumReload / .milliseconds(1)) { return }
         try await engine.rebuild(include: { _ in false })
         reloaded.withLock { $0[workspaceID] = (marker, now) }
@@ -172,17 +179,31 @@ public final class InsightsService: Sendable {
         return done.added
     }
 
-    /// Days between purchases in `from ..< to`, overall and per category.
-    public func repurchase(workspaceID: Int64, from: Int64, to: Int64, scope: CustomerScope) async throws -> (
-        overall: RepurchaseDistribution, categories: [RepurchaseDistribution]
-    ) {
+    /// Days between purchases in `from ..< to`, overall and per category. The categories need the
+    /// period's order lines and those of the year before; when they are more than `maximumLines`
+    /// the call fails (`too_many_lines`), or with `omitCategoriesOverCap` answers the overall
+    /// distribution (from the engine) without categories and says so.
+    public func repurchase(
+        workspaceID: Int64, from: Int64, to: Int64, scope: CustomerScope, omitCategoriesOverCap: Bool = false
+    ) async throws -> (overall: RepurchaseDistribution, categories: [RepurchaseDistribution], categoriesOmitted: Bool) {
         let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
         let overall = try RepurchaseAnalysis.report(snapshot.dataset, from: from, to: to, filter: filter).overall
         // Per category over the order lines: a year before the period gives the first interval
         // of the period its previous purchase.
-        let lines = try await lineDataset(workspaceID, snapshot, from: from - 365, to: to, scope: scope).dataset
+        let lines: InsightDataset
+        do {
+            lines = try await lineDataset(workspaceID, snapshot, from: from - 365, to: to, scope: scope).dataset
+        } catch let error as PanoramaError where omitCategoriesOverCap && error.code == "too_many_lines" {
+            return (overall, [], true)
+        }
         let categories = try RepurchaseAnalysis.report(lines, from: from, to: to).categories
-        return (overall, categories)
+        return (overall, categories, false)
+    }
+
+    /// The store's activity counter (see `PanoramaStore.activityMarker`): it moves whenever an
+    /// order, a refund or an event is added, so a result kept with it is stale once it moved.
+    public func activityVersion() async throws -> [Int64] {
+        try await store.activityMarker()
     }
 
     /// Association rules of the paid orders placed in `from ..< to`.

@@ -62,7 +62,7 @@ extension SQLStore {
     }
 
     /// Writes an order's lines (keeping what was already refunded of each) and drops lines past
-    /// the last, for an order sent again with fewer lines.
+    /// the last, for an order sent again with fewer lines (that `DELETE` is always the last query).
     static func saveItems(_ builder: SQLBuilder, workspaceID: Int64, orderID: Int64, _ items: [OrderItem])
         -> [SQLQuery]
     {
