@@ -17,7 +17,16 @@ each a few times (median reported):
 - the 12-month cohort triangle by first-purchase month (July 2025 – June 2026): customers per
   cohort, customers with a paid order and revenue per month since;
 - the per-customer inputs of the CLV models (purchase days, first, last, repeat spend). DuckDB has
-  no BG/NBD fit, so only this part is compared.
+  no BG/NBD fit, so only this part is compared;
+- a funnel of June 2026, Product Viewed → Product Added [category = 书籍] → Order Completed within 7
+  days, as `Funnel` (Swift) defines it: an entry is a first-step event in the period; steps follow in
+  record order (each after the previous one) up to entry time + window; the deepest entry counts;
+- the campaign ROI of June 2026, last touch within 30 days, as `Attribution` defines it: each paid
+  order credited to its customer's latest campaign touch at or before it (ties: the greatest
+  campaign name), else to the direct row of its channel; touches counted in the month.
+
+The event properties and campaigns are those of `SyntheticEventProperties.swift`: functions of the
+event's record id and the seed (SplitMix64's finalizer), computed here with NumPy.
 
 Keep the SQL here in step with Sources/PanoramaEngine/Insights/*.swift.
 Needs: pip install duckdb numpy."""
@@ -30,6 +39,7 @@ import sys
 import time
 
 import duckdb
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from duckdb_tags import load, say  # noqa: E402
@@ -123,6 +133,80 @@ def clv_sql(today):
         group by o.customer_id)"""
 
 
+FUNNEL_WINDOW = 7 * 86_400  # seconds
+ROI_WINDOW_MS = 30 * 86_400_000
+CATEGORIES = ["书籍", "电子", "服饰", "食品", "美妆", "家居", "母婴", "运动"]
+CAMPAIGNS = [f"campaign_{i:02d}" for i in range(12)]
+
+
+def event_hash(n, seed):
+    """SyntheticData.eventHash of record ids 0 ..< n (wrapping uint64 arithmetic)."""
+    u = np.uint64
+    with np.errstate(over="ignore"):
+        z = np.arange(n, dtype=np.uint64) + u(seed) * u(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> u(30))) * u(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> u(27))) * u(0x94D049BB133111EB)
+        return z ^ (z >> u(31))
+
+
+def add_event_properties(con, n, seed):
+    """Table ep(rid, category, campaign): each event's generated category, and its campaign index
+    when it is a view carrying one (-1 otherwise; the name is checked in the queries)."""
+    h = event_hash(n, seed)
+    u = np.uint64
+    category = (h & u(7)).astype(np.int8)
+    carries = ((h >> u(8)) % u(10)) == u(0)
+    campaign = np.where(carries, ((h >> u(16)) % u(len(CAMPAIGNS))).astype(np.int16), np.int16(-1))
+    con.register("raw_ep", {"rid": np.arange(n, dtype=np.int64), "category": category, "campaign": campaign})
+    con.execute("create table ep as select * from raw_ep")
+    con.unregister("raw_ep")
+
+
+def funnel_sql(start, end):
+    """Customers reaching each step: per entry the first step-2 event after it within the window,
+    then a step-3 event after that one within the window; per customer the deepest entry."""
+    return f"""
+      with s1 as (select customer_id, rid, timestamp ts from e
+                  where name = 'Product Viewed' and day >= {start} and day < {end}),
+      s2 as (select e.customer_id, e.rid, e.timestamp ts from e join ep using (rid)
+             where e.name = 'Product Added' and ep.category = {CATEGORIES.index("书籍")}),
+      s3 as (select customer_id, rid, timestamp ts from e where name = 'Order Completed'),
+      f1 as (select s1.customer_id, s1.rid r0, s1.ts + {FUNNEL_WINDOW} deadline, min(s2.rid) r1
+             from s1 left join s2 on s2.customer_id = s1.customer_id and s2.rid > s1.rid
+               and s2.ts <= s1.ts + {FUNNEL_WINDOW}
+             group by all),
+      f2 as (select f1.customer_id, f1.r0, f1.r1, min(s3.rid) r2
+             from f1 left join s3 on s3.customer_id = f1.customer_id and f1.r1 is not null and s3.rid > f1.r1
+               and s3.ts <= f1.deadline
+             group by all),
+      d as (select customer_id, max(1 + (r1 is not null)::int + (r2 is not null)::int) depth
+            from f2 group by customer_id)
+      select count(*), count(*) filter (where depth >= 2), count(*) filter (where depth >= 3) from d"""
+
+
+def roi_sql(start_ms, end_ms):
+    """Per campaign touches, buyers, orders, revenue; per channel the direct orders."""
+    return f"""
+      with t as (select e.customer_id, e.timestamp * 1000 ms, ep.campaign from e join ep using (rid)
+                 where e.name in ('Product Viewed', 'Page Viewed') and ep.campaign >= 0
+                   and e.timestamp * 1000 >= {start_ms - ROI_WINDOW_MS} and e.timestamp * 1000 < {end_ms}),
+      ord as (select rid oid, customer_id, timestamp * 1000 ms, amount, channel::varchar channel from o
+              where status = {PAID} and timestamp * 1000 >= {start_ms} and timestamp * 1000 < {end_ms}),
+      credited as (select ord.oid, arg_max(t.campaign, t.ms * 16 + t.campaign) campaign
+                   from ord join t on t.customer_id = ord.customer_id and t.ms <= ord.ms
+                     and t.ms >= ord.ms - {ROI_WINDOW_MS}
+                   group by ord.oid),
+      orders as (select ord.*, credited.campaign from ord left join credited using (oid))
+      select 'c' kind, campaign::bigint k, null::varchar channel, 0 touches, count(distinct customer_id) buyers,
+             count(*) orders, sum(amount) revenue
+        from orders where campaign is not null group by campaign
+      union all
+      select 'd', null, channel, 0, count(distinct customer_id), count(*), sum(amount)
+        from orders where campaign is null group by channel
+      union all
+      select 't', campaign, null, count(*), 0, 0, 0 from t where ms >= {start_ms} group by campaign"""
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -169,13 +253,33 @@ def main():
             active[(m, k)] = n
             revenue += int(amount)
     triangle = [active.get((m, k), 0) for m in range(COHORT_MONTHS) for k in range(COHORT_MONTHS - m)]
-    clv_ms, clv = timed("CLV summaries", lambda: con.execute(clv_sql(today)).fetchone())
+    clv_ms, clv = timed("CLV summaries", lambda: con.execute(clv_sql(today)).fetchall()[0])
+
+    started = time.perf_counter()
+    add_event_properties(con, manifest["events"]["records"], manifest["seed"])
+    load_ms += (time.perf_counter() - started) * 1000
+    funnel_ms, funnel = timed("funnel", lambda: con.execute(funnel_sql(MONTH_START, MONTH_END)).fetchall()[0])
+    offset = manifest["utc_offset_seconds"]
+    start_ms, end_ms = (MONTH_START * 86_400 - offset) * 1000, (MONTH_END * 86_400 - offset) * 1000
+    roi_ms, roi_rows = timed("ROI", lambda: con.execute(roi_sql(start_ms, end_ms)).fetchall())
+    roi = {}
+    for kind, k, channel, touches, buyers, orders, credited in roi_rows:
+        if kind == "d":
+            roi[f"(direct)/{channel or ''}"] = [0, int(buyers), int(orders), int(credited)]
+            continue
+        row = roi.setdefault(CAMPAIGNS[k], [0, 0, 0, 0])
+        if kind == "t":
+            row[0] = int(touches)
+        else:
+            row[1:] = [int(buyers), int(orders), int(credited)]
 
     report = {
         "duckdb": duckdb.__version__,
         "threads": int(con.execute("select current_setting('threads')").fetchone()[0]),
         "load_ms": round(load_ms, 1), "kpi_ms": round(kpi_ms, 2), "rfm_ms": round(rfm_ms, 2),
         "cohort_ms": round(cohort_ms, 2), "clv_summary_ms": round(clv_ms, 2),
+        "funnel_ms": round(funnel_ms, 2), "roi_ms": round(roi_ms, 2),
+        "funnel_counts": [int(x) for x in funnel], "roi": roi,
         "kpi": as_check(total[0]), "kpi_previous": as_check(previous[0]),
         "kpi_channels": {row[0]: as_check(row) for row in channels if row[0] is not None},
         "rfm_cells": cells, "cohort_sizes": sizes, "cohort_active": triangle, "cohort_revenue": revenue,

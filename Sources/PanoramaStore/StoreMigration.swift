@@ -255,7 +255,7 @@ public struct StoreMigration: Sendable {
                 text("anonymous_id", nullable: true), text("group_id", nullable: true),
                 text("previous_id", nullable: true), int("timestamp"), int("original_timestamp", nullable: true),
                 int("sent_at", nullable: true), int("received_at"), text("properties", nullable: true),
-                text("traits", nullable: true), text("context", nullable: true),
+                text("traits", nullable: true), text("context", nullable: true), text("campaign", nullable: true),
             ], identity: true),
         Table(
             name: "event_message_ids", method: .derivedFromEvents, key: ["workspace_id", "message_id"],

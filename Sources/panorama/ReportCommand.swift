@@ -162,25 +162,93 @@ struct ReportCommand: AsyncParsableCommand {
     struct FunnelReport: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "funnel", abstract: "Customers through ordered event steps within a window.",
-            discussion:
-                "Example: panorama report funnel --step 'Product Viewed' --step 'Product Added' --step 'Order Completed' --window-days 7"
+            discussion: """
+                Each --step is an event name, or a step as the REST API takes it (JSON): --step '{"event": "Order Completed", "where": [{"property": "category", "op": "eq", "value": "书籍"}]}'
+
+                --where N:CONDITION adds a condition on the event properties to step N (1-based; repeatable, all must hold). CONDITION is PROPERTY OP VALUE with OP one of = != > >= < <= ~ (contains), or PROPERTY? (exists). Dots reach nested members (product.category). A VALUE that reads as a number or true/false is one, else it is text (use the JSON form to compare the text "100").
+
+                Example: panorama report funnel --step 'Product Viewed' --step 'Product Added' --step 'Order Completed' --where '3:category=书籍' --where '3:revenue>=100' --window-days 7
+                """
         )
         @OptionGroup var common: Common
-        @Option(name: .customLong("step"), help: "An event name; repeat in order.") var steps: [String] = []
+        @Option(name: .customLong("step"), help: "An event name or a JSON step; repeat in order.") var steps: [String] =
+            []
+        @Option(name: .customLong("where"), help: "N:CONDITION on step N's event properties (see below); repeatable.")
+        var conditions: [String] = []
         @Option(help: "Days after entering within which the steps count.") var windowDays = 7
         @Option(help: "Break down by a customer attribute, tag or segment.") var dimension: String?
 
         func run() async throws {
+            let funnelSteps = try Self.parse(steps: steps, conditions: conditions)
             let (services, workspaceID, from, to) = try await common.open()
             defer { ReportCommand.close(services) }
             let report = try await services.insights.funnel(
-                workspaceID: workspaceID, steps: steps, from: from, to: to, windowDays: windowDays,
+                workspaceID: workspaceID, steps: funnelSteps, from: from, to: to, windowDays: windowDays,
                 breakdown: dimension.map(InsightDimension.init), scope: .all)
             try common.emit(InsightJSON.funnel(report), csv: nil) {
                 report.steps.indices.map {
-                    "\($0 + 1). \(report.steps[$0]): \(report.counts[$0]) (\(String(format: "%.1f%%", report.conversion[$0] * 100)))"
+                    "\($0 + 1). \(funnelSteps[$0].label): \(report.counts[$0]) (\(String(format: "%.1f%%", report.conversion[$0] * 100)))"
                 }.joined(separator: "\n")
             }
+        }
+
+        /// The steps of `--step` and `--where` options.
+        static func parse(steps: [String], conditions: [String]) throws -> [FunnelStep] {
+            var parsed = try steps.map { text -> FunnelStep in
+                if text.hasPrefix("{") {
+                    guard let json = try? JSONParser.parse(text) else {
+                        throw ValidationError("--step \(text) is not valid JSON")
+                    }
+                    return try FunnelStep(json: json, field: "--step")
+                }
+                return try FunnelStep(json: .string(text), field: "--step")
+            }
+            for text in conditions {
+                guard let colon = text.firstIndex(of: ":"), let n = Int(text[..<colon]), parsed.indices.contains(n - 1)
+                else {
+                    throw ValidationError(
+                        "--where \(text): expected N:CONDITION with N a step number 1 … \(parsed.count)")
+                }
+                parsed[n - 1].conditions.append(try condition(String(text[text.index(after: colon)...])))
+                guard parsed[n - 1].conditions.count <= PropertyCondition.maximumConditions else {
+                    throw ValidationError("step \(n) has more than \(PropertyCondition.maximumConditions) conditions")
+                }
+            }
+            return parsed
+        }
+
+        /// `category=书籍`, `price>=100`, `title~会员`, `coupon?`.
+        static func condition(_ text: String) throws -> PropertyCondition {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasSuffix("?") {
+                return try PropertyCondition(property: String(trimmed.dropLast()), op: .exists, field: "--where")
+            }
+            // Longest operators first, so that `>=` is not read as `>`.
+            let operators: [(String, PropertyCondition.Op)] = [
+                ("!=", .neq), (">=", .gte), ("<=", .lte), ("=", .eq), (">", .gt), ("<", .lt), ("~", .contains),
+            ]
+            for (symbol, op) in operators {
+                guard let range = trimmed.range(of: symbol) else { continue }
+                // The first operator in the text decides (a value may hold operator characters).
+                if operators.contains(where: { other in
+                    other.0 != symbol && (trimmed.range(of: other.0).map { $0.lowerBound < range.lowerBound } ?? false)
+                }) {
+                    continue
+                }
+                let property = trimmed[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+                let raw = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces)
+                let value: JSONValue
+                if raw == "true" || raw == "false" {
+                    value = .bool(raw == "true")
+                } else if case .number(let n)? = try? JSONParser.parse(raw) {
+                    value = .number(n)
+                } else {
+                    value = .string(raw)
+                }
+                return try PropertyCondition(property: property, op: op, value: value, field: "--where")
+            }
+            throw ValidationError(
+                "--where \(text): expected PROPERTY OP VALUE with OP one of = != > >= < <= ~, or PROPERTY?")
         }
     }
 
@@ -220,7 +288,8 @@ struct ReportCommand: AsyncParsableCommand {
             ) {
                 rows.map {
                     let roi = $0.roi.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-                    return "\($0.campaign) \($0.source ?? "")  touches \($0.touches)  buyers \($0.buyers)  orders \($0.orders)  revenue \(InsightJSON.money($0.revenue))  cost \($0.cost.map(InsightJSON.money) ?? "-")  ROI \(roi)"
+                    return
+                        "\($0.campaign) \($0.source ?? "")  touches \($0.touches)  buyers \($0.buyers)  orders \($0.orders)  revenue \(InsightJSON.money($0.revenue))  cost \($0.cost.map(InsightJSON.money) ?? "-")  ROI \(roi)"
                 }.joined(separator: "\n")
             }
         }

@@ -31,15 +31,7 @@ public struct CampaignTouch: Sendable, Equatable {
     public static func campaign(context: JSONValue?, properties: JSONValue?) -> (
         name: String, source: String?, medium: String?
     )? {
-        let segment = context?["campaign"]
-        func value(_ key: String, _ utm: String) -> String? {
-            let text = segment?[key]?.stringValue ?? properties?[utm]?.stringValue
-            return text.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        let source = value("source", "utm_source")
-        let medium = value("medium", "utm_medium")
-        guard let name = value("name", "utm_campaign") ?? source else { return nil }
-        return (name, source, medium)
+        EventCampaign.campaign(context: context, properties: properties)
     }
 }
 

@@ -209,10 +209,11 @@ struct InsightsController {
             ? Self.csvResponse(InsightJSON.cohortCSV(triangle)) : JSONResponse.make(InsightJSON.cohorts(triangle))
     }
 
-    /// A funnel as a JSON body: `{"steps": ["Product Viewed", …], "from", "to", "window_days",
+    /// A funnel as a JSON body: `{"steps": ["Product Viewed", {"event": "Order Completed", "where":
+    /// [{"property": "category", "op": "eq", "value": "书籍"}]}, …], "from", "to", "window_days",
     /// "dimension"}`; for the drop-off also `"step"` and optionally `"save_as_tag"`.
     struct FunnelBody {
-        var steps: [String]
+        var steps: [FunnelStep]
         var from: Int64
         var to: Int64
         var windowDays: Int
@@ -242,12 +243,7 @@ struct InsightsController {
                 throw PanoramaError.badRequest(
                     "invalid_steps", "steps must be a list of event names / steps 须为事件名列表", field: "steps")
             }
-            steps = try list.elements.map {
-                guard case .string(let name) = $0, !name.isEmpty, name.count <= 200 else {
-                    throw PanoramaError.badRequest("invalid_steps", "each step is an event name", field: "steps")
-                }
-                return name
-            }
+            steps = try list.elements.map { try FunnelStep(json: $0) }
             to = try string("to").map { try InsightsController.date($0, "to") + 1 } ?? today + 1
             from = try string("from").map { try InsightsController.date($0, "from") } ?? to - 30
             windowDays = try int("window_days") ?? 7
@@ -289,7 +285,7 @@ struct InsightsController {
         if let tag = body.saveAsTag {
             let added = try await insights.saveAsTag(
                 workspaceID: workspaceID, name: tag, ids: ids,
-                description: "funnel drop-off after step \(step): \(body.steps.joined(separator: " → "))")
+                description: "funnel drop-off after step \(step): \(body.steps.map(\.label).joined(separator: " → "))")
             await audit.record(
                 request, context, action: "tag.assign", target: "tag:\(tag)", detail: ["added": String(added)])
             saved = .object(["tag": .string(tag), "added": .number(JSONNumber(added))])

@@ -215,7 +215,9 @@ public enum InsightJSON {
                 JSONArray(
                     f.steps.indices.map { i in
                         .object([
-                            "event": .string(f.steps[i]), "customers": number(f.counts[i]),
+                            "event": .string(f.steps[i]),
+                            "where": .array(JSONArray((i < f.conditions.count ? f.conditions[i] : []).map(\.json))),
+                            "customers": number(f.counts[i]),
                             "conversion": number(f.conversion[i]), "step_conversion": number(f.stepConversion[i]),
                         ])
                     })),

@@ -1,4 +1,5 @@
 import PanoramaCore
+import PanoramaEngine
 
 extension OpenAPIDocument {
     /// The customer-insight API: its paths and schemas, merged into the document. Built from
@@ -215,12 +216,62 @@ extension OpenAPIDocument {
             ),
         ])
         let stepName = object([("type", "string"), ("minLength", 1), ("maxLength", 200)])
+        let scalar = object([("anyOf", array([string, number, object([("type", "boolean")])]))])
+        let condition = object([
+            ("type", "object"), ("required", array(["property", "op"])), ("additionalProperties", false),
+            (
+                "properties",
+                object([
+                    (
+                        "property",
+                        object([
+                            ("type", "string"), ("minLength", 1), ("maxLength", 200),
+                            ("description", "A property of the event; dots reach nested members (product.category)."),
+                        ])
+                    ),
+                    ("op", enumeration(PropertyCondition.Op.allCases.map(\.rawValue))),
+                    (
+                        "value",
+                        object([
+                            (
+                                "anyOf",
+                                array([
+                                    scalar,
+                                    object([("type", "array"), ("minItems", 1), ("maxItems", 100), ("items", scalar)]),
+                                ])
+                            ),
+                            (
+                                "description",
+                                "eq, neq: a string, number or boolean (neq also matches an absent property); in: a list of them; gt, gte, lt, lte: a number; contains: a substring of a string property or an element of an array property; exists: true (default) or false."
+                            ),
+                        ])
+                    ),
+                ])
+            ),
+        ])
+        let conditions = object([("type", "array"), ("maxItems", 10), ("items", ref("InsightPropertyCondition"))])
+        let funnelStep = object([
+            (
+                "anyOf",
+                array([
+                    stepName,
+                    object([
+                        ("type", "object"), ("required", array(["event"])), ("additionalProperties", false),
+                        ("properties", object([("event", stepName), ("where", conditions)])),
+                    ]),
+                ])
+            ),
+            (
+                "description",
+                "An event name, or an event name with conditions on the event's properties, all of which must hold."
+            ),
+        ])
         let funnelRequest = object([
             ("type", "object"), ("required", array(["steps"])),
             (
                 "properties",
                 object([
-                    ("steps", object([("type", "array"), ("minItems", 1), ("maxItems", 10), ("items", stepName)])),
+                    ("steps", object([("type", "array"), ("minItems", 1), ("maxItems", 10), ("items", funnelStep)])),
                     ("from", date), ("to", date),
                     ("window_days", object([("type", "integer"), ("minimum", 1), ("maximum", 365), ("default", 7)])),
                     ("dimension", object([("type", "string"), ("minLength", 1), ("maxLength", 100)])),
@@ -252,8 +303,8 @@ extension OpenAPIDocument {
                 "steps",
                 arrayOf(
                     schema([
-                        ("event", string), ("customers", integer()), ("conversion", number),
-                        ("step_conversion", number),
+                        ("event", string), ("where", arrayOf(ref("InsightPropertyCondition"))),
+                        ("customers", integer()), ("conversion", number), ("step_conversion", number),
                     ]))
             ),
             ("window_days", integer()), ("dimension", object([("type", "string"), ("nullable", true)])),
@@ -642,6 +693,7 @@ extension OpenAPIDocument {
                             ("InsightCustomers", customers),
                             ("InsightRFM", rfm), ("InsightRFMMovement", movement), ("InsightCohorts", cohorts),
                             ("InsightFunnelRequest", funnelRequest), ("InsightFunnel", funnel),
+                            ("InsightPropertyCondition", condition),
                             ("InsightRepurchaseDistribution", distribution), ("InsightRepurchase", repurchase),
                             ("InsightBasket", basket), ("InsightPredictions", predictions),
                             ("InsightPredictionRun", predictionRun), ("InsightROI", roi),

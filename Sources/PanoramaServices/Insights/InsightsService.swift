@@ -146,10 +146,22 @@ public final class InsightsService: Sendable {
         workspaceID: Int64, steps: [String], from: Int64, to: Int64, windowDays: Int, breakdown: InsightDimension?,
         scope: CustomerScope
     ) async throws -> FunnelReport {
+        try await funnel(
+            workspaceID: workspaceID, steps: steps.map { FunnelStep($0) }, from: from, to: to, windowDays: windowDays,
+            breakdown: breakdown, scope: scope)
+    }
+
+    /// A funnel of tracked events whose steps may filter on event properties.
+    public func funnel(
+        workspaceID: Int64, steps: [FunnelStep], from: Int64, to: Int64, windowDays: Int,
+        breakdown: InsightDimension?, scope: CustomerScope
+    ) async throws -> FunnelReport {
         let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        let matches = try await stepMatches(
+            workspaceID, snapshot, steps: steps, from: from, to: to, windowDays: windowDays)
         return try Funnel.report(
-            snapshot.dataset, steps: steps, from: from, to: to, windowDays: windowDays, breakdown: breakdown,
-            filter: filter)
+            snapshot.dataset, steps: steps, matches: matches, from: from, to: to, windowDays: windowDays,
+            breakdown: breakdown, filter: filter)
     }
 
     /// The customers who reached `step` of a funnel and not the next one.
@@ -157,10 +169,74 @@ public final class InsightsService: Sendable {
         workspaceID: Int64, steps: [String], from: Int64, to: Int64, windowDays: Int, step: Int,
         scope: CustomerScope
     ) async throws -> [Int64] {
+        try await funnelDropOff(
+            workspaceID: workspaceID, steps: steps.map { FunnelStep($0) }, from: from, to: to, windowDays: windowDays,
+            step: step, scope: scope)
+    }
+
+    /// The drop-off of a funnel whose steps may filter on event properties.
+    public func funnelDropOff(
+        workspaceID: Int64, steps: [FunnelStep], from: Int64, to: Int64, windowDays: Int, step: Int,
+        scope: CustomerScope
+    ) async throws -> [Int64] {
         let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
+        let matches = try await stepMatches(
+            workspaceID, snapshot, steps: steps, from: from, to: to, windowDays: windowDays)
         let rows = try Funnel.dropped(
-            snapshot.dataset, steps: steps, from: from, to: to, windowDays: windowDays, atStep: step, filter: filter)
+            snapshot.dataset, steps: steps, matches: matches, from: from, to: to, windowDays: windowDays, atStep: step,
+            filter: filter)
         return Self.ids(rows, snapshot)
+    }
+
+    /// The most stored events one funnel's property conditions read.
+    public static let maximumFunnelEvents = 5_000_000
+
+    /// Per step, the engine events a step with property conditions may match (nil for a step
+    /// without): the step's stored track events of local days `from ..< to` plus the window are
+    /// read with their properties, the conditions evaluated on each, and the events that pass
+    /// marked at their customer's row (merged profiles count as their live customer) by name and
+    /// second. Empty when no step has conditions.
+    func stepMatches(
+        _ workspaceID: Int64, _ snapshot: InsightSnapshot, steps: [FunnelStep], from: Int64, to: Int64,
+        windowDays: Int
+    ) async throws -> [BitVector?] {
+        guard steps.contains(where: { !$0.conditions.isEmpty }) else { return [] }
+        // The engine checks these too; checked first here so that a bad request reads nothing.
+        try KPIs.validate(from: from, to: to)
+        guard (1...Funnel.maximumWindowDays).contains(windowDays) else {
+            throw PanoramaError.badRequest(
+                "bad_window",
+                "the window is 1 … \(Funnel.maximumWindowDays) days / 转化窗口须为 1 … \(Funnel.maximumWindowDays) 天",
+                field: "window_days")
+        }
+        let names = Array(Set(steps.filter { !$0.conditions.isEmpty }.map(\.event))).sorted()
+        let limit = Self.maximumFunnelEvents + 1
+        let stored = try await store.trackEvents(
+            workspaceID: workspaceID, names: names, from: Self.millis(from, snapshot),
+            to: Self.millis(to, snapshot) + (Int64(windowDays) + 1) * 86_400_000, limit: limit)
+        guard stored.count < limit else {
+            throw PanoramaError.badRequest(
+                "too_many_events",
+                "the period holds more than \(Self.maximumFunnelEvents) events of the filtered steps: choose a shorter one / 时间范围内事件过多，请缩短时间范围",
+                field: "from")
+        }
+        let live = try await store.liveIDs(workspaceID: workspaceID, customerIDs: Array(Set(stored.map(\.customerID))))
+        let events = snapshot.dataset.events
+        var matches = [BitVector?](repeating: nil, count: steps.count)
+        for (i, step) in steps.enumerated() where !step.conditions.isEmpty {
+            matches[i] = BitVector(count: events.count)
+        }
+        for event in stored {
+            guard let id = live[event.customerID], let row = snapshot.rowOf[id] else { continue }
+            let properties = event.properties.flatMap { try? JSONParser.parse($0) }
+            let second = EvaluationContext.floorDiv(event.timestamp, 1000)
+            for (i, step) in steps.enumerated() where step.event == event.event && !step.conditions.isEmpty {
+                if step.matches(properties) {
+                    Funnel.mark(&matches[i]!, events, row: row, timestamp: second, name: event.event)
+                }
+            }
+        }
+        return matches
     }
 
     /// Keeps a list of customers as a manual tag (created when new): a KPI cell or a funnel

@@ -286,7 +286,7 @@ extension PostgresStore {
         static let eventColumns = [
             "workspace_id", "customer_id", "message_id", "type", "event", "name", "user_id", "anonymous_id",
             "group_id", "previous_id", "timestamp", "original_timestamp", "sent_at", "received_at", "properties",
-            "traits", "context",
+            "traits", "context", "campaign",
         ]
 
         /// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
@@ -314,6 +314,8 @@ extension PostgresStore {
                 buffer.writeInteger(tab)
                 text(field)
             }
+            buffer.writeInteger(tab)
+            text(EventCampaign.name(type: v.type, context: v.context, properties: v.properties))
             buffer.writeInteger(UInt8(0x0A))
         }
 

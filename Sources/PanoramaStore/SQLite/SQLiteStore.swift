@@ -242,10 +242,10 @@ public final class SQLiteStore: PanoramaStore {
                 sql: """
                     INSERT INTO events(workspace_id, customer_id, message_id, type, event, name, user_id, anonymous_id,
                         group_id, previous_id, timestamp, original_timestamp, sent_at, received_at, properties, traits,
-                        context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        context, campaign) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             // The hottest statement: bound through the C API, which costs a fraction of building
-            // `StatementArguments` of 17 existentials per row.
+            // `StatementArguments` of 18 existentials per row.
             var insert = RawStatement(event, db)
             for e in commit.events {
                 let v = e.event
@@ -267,6 +267,7 @@ public final class SQLiteStore: PanoramaStore {
                 insert.bind(v.properties)
                 insert.bind(v.traits)
                 insert.bind(v.context)
+                insert.bind(EventCampaign.name(type: v.type, context: v.context, properties: v.properties))
                 _ = try insert.step()
             }
             let trait = try db.cachedStatement(

@@ -38,6 +38,24 @@ public struct CampaignEventFact: Sendable, Equatable {
     }
 }
 
+/// A track event with its properties, as a funnel step's property conditions read it.
+public struct PropertyEventFact: Sendable, Equatable {
+    /// The profile the event was recorded on (possibly merged into another since).
+    public var customerID: Int64
+    /// Epoch ms.
+    public var timestamp: Int64
+    public var event: String
+    /// The properties document in clear (personal members opened when encryption at rest is on).
+    public var properties: String?
+
+    public init(customerID: Int64, timestamp: Int64, event: String, properties: String?) {
+        self.customerID = customerID
+        self.timestamp = timestamp
+        self.event = event
+        self.properties = properties
+    }
+}
+
 /// The reads of the customer-insight analyses that the audience engine's columns do not hold.
 public protocol InsightStore: Sendable {
     /// The lines (not refunded in full) of the paid orders (paid, shipped or completed, not
@@ -50,9 +68,14 @@ public protocol InsightStore: Sendable {
     /// event is added; an analysis whose counter moved reads the store again.
     func activityMarker() async throws -> [Int64]
 
-    /// The page, screen and track events in `from ..< to` (epoch ms) whose context or properties
-    /// mention a campaign (`"campaign"`, `utm_`), by time; at most `limit`.
+    /// The page, screen and track events in `from ..< to` (epoch ms) that carry a campaign (their
+    /// `campaign` column, filled at ingest by `EventCampaign.name`), by time; at most `limit`.
     func campaignEvents(workspaceID: Int64, from: Int64, to: Int64, limit: Int) async throws -> [CampaignEventFact]
+
+    /// The track events named one of `names` in `from ..< to` (epoch ms) with their properties in
+    /// clear, by customer then time; at most `limit`. Funnel steps with property conditions read them.
+    func trackEvents(workspaceID: Int64, names: [String], from: Int64, to: Int64, limit: Int) async throws
+        -> [PropertyEventFact]
 
     /// The paid orders (paid, shipped or completed, not refunded in full) placed in `from ..< to`
     /// (epoch ms), by time; at most `limit`.
@@ -118,17 +141,36 @@ extension SQLStore {
     {
         var q = period(
             "SELECT customer_id, timestamp, context, properties FROM events", workspaceID, "timestamp", from, to)
-        q.append(
-            """
-             AND type IN ('page', 'screen', 'track')
-             AND (context LIKE '%"campaign"%' OR properties LIKE '%"utm%')
-             ORDER BY timestamp, id LIMIT 
-            """)
+        // Through the partial index `events_campaign` (workspace, time) of the events with a campaign.
+        q.append(" AND campaign IS NOT NULL ORDER BY timestamp, id LIMIT ")
         q.bind(Int64(limit))
         return try await fetch(q.query) {
             CampaignEventFact(
                 customerID: try $0.int(0), timestamp: try $0.int(1), context: try $0.optionalText(2),
                 properties: try $0.optionalText(3))
+        }
+    }
+
+    public func trackEvents(workspaceID: Int64, names: [String], from: Int64, to: Int64, limit: Int) async throws
+        -> [PropertyEventFact]
+    {
+        guard !names.isEmpty else { return [] }
+        var q = period(
+            "SELECT customer_id, timestamp, event, properties FROM events", workspaceID, "timestamp", from, to)
+        q.append(" AND type = 'track' AND ")
+        q.inList("event", texts: names)
+        q.append(" ORDER BY customer_id, timestamp, id LIMIT ")
+        q.bind(Int64(limit))
+        let rows = try await fetch(q.query) {
+            PropertyEventFact(
+                customerID: try $0.int(0), timestamp: try $0.int(1), event: try $0.text(2),
+                properties: try $0.optionalText(3))
+        }
+        guard protection.isOn else { return rows }
+        return try rows.map {
+            var row = $0
+            row.properties = try protection.open(json: row.properties, workspaceID: workspaceID)
+            return row
         }
     }
 

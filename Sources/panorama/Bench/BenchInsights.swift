@@ -5,13 +5,15 @@ import PanoramaEngine
 
 /// `panorama bench insights`: the customer-insight queries of issue #7 on generated data — the
 /// KPI set of the last month with a breakdown by channel and the previous period, the RFM matrix
-/// and segments, a 12-month cohort triangle, and the CLV fit with the scoring of every buyer — in
+/// and segments, a 12-month cohort triangle, a 3-step funnel with a property filter on one step,
+/// the campaign ROI of the month (last touch, 30 days; the generated event properties and
+/// campaigns are `SyntheticEventProperties.swift`'s), and the CLV fit with the scoring of every buyer — in
 /// Panorama and then in DuckDB on the same files (`bench/duckdb_insights.py`), side by side, with
 /// the results of both sides compared.
 struct BenchInsights: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "insights",
-        abstract: "KPIs, RFM matrix, cohort triangle and CLV scoring, in Panorama and DuckDB side by side.",
+        abstract: "KPIs, RFM, cohorts, a filtered funnel, campaign ROI and CLV, in Panorama and DuckDB side by side.",
         discussion: """
             The data is `panorama bench generate`'s (fixed seed; about 6 orders per customer), written as raw
             column files that the DuckDB side reads too. Loading or generating the data is reported apart from
@@ -38,6 +40,9 @@ struct BenchInsights: AsyncParsableCommand {
     static let monthStart = Timestamp.days(fromCivil: 2026, 6, 1)
     static let monthEnd = Timestamp.days(fromCivil: 2026, 7, 1)
     static let firstCohort = InsightCalendar.month(ofDay: Timestamp.days(fromCivil: 2025, 7, 1))
+    /// The funnel's conversion window and the ROI's attribution window, days.
+    static let funnelWindowDays = 7
+    static let roiWindowDays = 30
 
     func run() async throws {
         guard customers >= 1, customers < Int(Int32.max) else { throw ValidationError("--customers must be 1 … 2³¹") }
@@ -124,6 +129,78 @@ struct BenchInsights: AsyncParsableCommand {
         report.cohortSizes = cohorts.result.cohorts.map(\.customers)
         report.cohortActive = cohorts.result.cohorts.flatMap(\.active)
         report.cohortRevenue = cohorts.result.cohorts.flatMap(\.revenue).reduce(0, +)
+
+        // A funnel of three steps, the second filtered on an event property: the match set of the
+        // filtered step (its condition evaluated on each event's properties, as the service does
+        // on the properties it reads from the store) and the funnel over it.
+        let seed = synthetic.seed
+        let events = dataset.events
+        let condition = try PropertyCondition(property: "category", op: .eq, value: .string("书籍"))
+        let funnelSteps = [
+            FunnelStep("Product Viewed"), FunnelStep("Product Added", where: [condition]),
+            FunnelStep("Order Completed"),
+        ]
+        let categoryProperties = SyntheticData.eventCategories.map { JSONValue.object(["category": .string($0)]) }
+        let funnel = try timed("funnel of 3 steps, one filtered") {
+            var matches = BitVector(count: events.count)
+            if let code = events.nameDictionary.existingCode(for: "Product Added").map(Int32.init) {
+                for e in 0..<events.count where events.name[e] == code {
+                    let properties = categoryProperties[SyntheticData.eventCategory(e, seed: seed)]
+                    if funnelSteps[1].matches(properties) { matches[e] = true }
+                }
+            }
+            return try Funnel.report(
+                dataset, steps: funnelSteps, matches: [nil, matches, nil], from: Self.monthStart, to: Self.monthEnd,
+                windowDays: Self.funnelWindowDays)
+        }
+        report.funnelMs = funnel.ms
+        report.funnelCounts = funnel.result.counts
+
+        // The ROI of the month, last touch in 30 days: the campaign touches of the month and the
+        // 30 days before and the paid orders of the month, credited (`Attribution`).
+        let roi = timed("ROI of a month, last touch") { () -> [CampaignROI] in
+            let offset = dataset.orders.utcOffsetSeconds
+            let start = (Self.monthStart * 86_400 - offset) * 1000
+            let end = (Self.monthEnd * 86_400 - offset) * 1000
+            let touchStart = start - Int64(Self.roiWindowDays) * 86_400_000
+            let carriers = Set(
+                SyntheticData.campaignEventNames.compactMap {
+                    events.nameDictionary.existingCode(for: $0).map(Int32.init)
+                })
+            var touches: [CampaignTouch] = []
+            let orders = dataset.orders
+            let channels = orders.channelDictionary.strings
+            let paid = OrderColumns.Status.completed.rawValue
+            var attributed: [AttributedOrder] = []
+            for row in 0..<dataset.rowCount {
+                for e in events.range(ofRow: row) where carriers.contains(events.name[e]) {
+                    let at = events.timestamp[e] * 1000
+                    guard at >= touchStart, at < end, let c = SyntheticData.eventCampaign(e, seed: seed) else {
+                        continue
+                    }
+                    touches.append(CampaignTouch(customerID: Int64(row), at: at, campaign: SyntheticData.campaigns[c]))
+                }
+                for o in orders.range(ofRow: row) where orders.status[o] == paid {
+                    let day = Int64(orders.day[o])
+                    guard day >= Self.monthStart, day < Self.monthEnd else { continue }
+                    attributed.append(
+                        AttributedOrder(
+                            customerID: Int64(row), placedAt: orders.timestamp[o] * 1000, amount: orders.amount[o],
+                            channel: channels[Int(orders.channel[o])]))
+                }
+            }
+            return Attribution.report(
+                touches: touches, orders: attributed, from: start, to: end, windowDays: Self.roiWindowDays,
+                model: .lastTouch, costs: [:])
+        }
+        report.roiMs = roi.ms
+        report.roi = Dictionary(
+            uniqueKeysWithValues: roi.result.map {
+                (
+                    $0.campaign == CampaignROI.direct ? "(direct)/\($0.source ?? "")" : $0.campaign,
+                    [Int64($0.touches), Int64($0.buyers), Int64($0.orders), $0.revenue]
+                )
+            })
 
         // The CLV fit is long: fewer runs.
         say("CLV fit and scoring …")
@@ -239,6 +316,12 @@ struct BenchInsights: AsyncParsableCommand {
         var cohortSizes: [Int] = []
         var cohortActive: [Int] = []
         var cohortRevenue: Int64 = 0
+        var funnelMs = 0.0
+        /// Customers reaching each step.
+        var funnelCounts: [Int] = []
+        var roiMs = 0.0
+        /// Per campaign (or `(direct)/channel`): touches, buyers, orders, revenue (minor units).
+        var roi: [String: [Int64]] = [:]
         var clvMs = 0.0
         /// The per-customer summaries alone (the part DuckDB can do).
         var clvSummaryMs = 0.0
@@ -265,6 +348,8 @@ struct BenchInsights: AsyncParsableCommand {
         var rfmMs: Double
         var cohortMs: Double
         var clvSummaryMs: Double
+        var funnelMs: Double
+        var roiMs: Double
         var kpi: Check
         var kpiPrevious: Check
         var kpiChannels: [String: Check]
@@ -272,6 +357,8 @@ struct BenchInsights: AsyncParsableCommand {
         var cohortSizes: [Int]
         var cohortActive: [Int]
         var cohortRevenue: Int64
+        var funnelCounts: [Int]
+        var roi: [String: [Int64]]
         var clvBuyers: Int
         var clvRepeatPurchases: Int
         var peakRssMb: Double
@@ -293,6 +380,7 @@ struct BenchInsights: AsyncParsableCommand {
                 "kpis": ratio(d.kpiMs, p.kpiMs), "rfm": ratio(d.rfmMs, p.rfmMs),
                 "cohorts": ratio(d.cohortMs, p.cohortMs),
                 "clv_summary": ratio(d.clvSummaryMs, p.clvSummaryMs),
+                "funnel": ratio(d.funnelMs, p.funnelMs), "roi": ratio(d.roiMs, p.roiMs),
             ]
             func check(_ name: String, _ same: Bool) { if !same { disagreements.append(name) } }
             check("kpi total", p.kpi == d.kpi)
@@ -303,6 +391,8 @@ struct BenchInsights: AsyncParsableCommand {
             check("cohort active", p.cohortActive == d.cohortActive)
             check("cohort revenue", p.cohortRevenue == d.cohortRevenue)
             check("clv buyers", p.clvBuyers == d.clvBuyers && p.clvRepeatPurchases == d.clvRepeatPurchases)
+            check("funnel", p.funnelCounts == d.funnelCounts)
+            check("roi", p.roi == d.roi)
         }
 
         func print() {
@@ -326,10 +416,15 @@ struct BenchInsights: AsyncParsableCommand {
             row("RFM matrix + segments", p.rfmMs, duckdb?.rfmMs, "rfm", target: "≤ 500 ms")
             row("12-month cohort triangle", p.cohortMs, duckdb?.cohortMs, "cohorts", target: "≤ 1000 ms")
             row("CLV summaries (x, tx, T, mean)", p.clvSummaryMs, duckdb?.clvSummaryMs, "clv_summary", target: "")
+            row("funnel, 3 steps, one filtered", p.funnelMs, duckdb?.funnelMs, "funnel", target: "")
+            row("ROI of a month, last touch 30 d", p.roiMs, duckdb?.roiMs, "roi", target: "")
             row("CLV fit + scoring of all buyers", p.clvMs, nil, "", target: "≤ 10000 ms")
             let model = p.clvModel.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
             Swift.print(
                 "  CLV: \(p.clvBuyers) buyers, \(p.clvDistinctHistories) distinct histories; \(model.joined(separator: ", ")); mean P(alive) \(String(format: "%.3f", p.clvMeanPAlive))"
+            )
+            Swift.print(
+                "  funnel Product Viewed → Product Added [category = 书籍] → Order Completed (7 days): \(p.funnelCounts); ROI rows \(p.roi.count), credited revenue \(p.roi.values.reduce(0) { $0 + $1[3] })"
             )
             Swift.print("  churn risk on a 90-day time-based holdout: AUC \(String(format: "%.3f", p.churnHoldoutAUC))")
             Swift.print(
