@@ -106,14 +106,14 @@ extension InsightsServiceTests {
             let (from, to) = Self.september
             var report = try await h.services.insights.kpis(
                 workspaceID: w, from: from, to: to, grain: nil, breakdown: nil, scope: .all)
-            #expect(report.current.pointsIssued == 170)
-            #expect(report.current.pointsRedeemed == 30)
-            #expect(report.current.pointsExpired == 0)
+            #expect(report.total.pointsIssued == 170)
+            #expect(report.total.pointsRedeemed == 30)
+            #expect(report.total.pointsExpired == 0)
             #expect(report.previous.pointsIssued == 0 && report.previous.pointsRedeemed == 0)
             report = try await h.services.insights.kpis(
                 workspaceID: w, from: from, to: to, grain: nil, breakdown: nil, scope: Self.alice)
-            #expect(report.current.pointsIssued == 150)
-            #expect(report.current.pointsRedeemed == 30)
+            #expect(report.total.pointsIssued == 150)
+            #expect(report.total.pointsRedeemed == 30)
         }
     }
 }

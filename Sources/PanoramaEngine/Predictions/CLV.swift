@@ -141,6 +141,9 @@ public struct GammaGamma: Sendable, Equatable {
 /// Derivative-free minimization (Nelder–Mead simplex), restarted from its own result until it no
 /// longer improves, which guards against an early collapse of the simplex.
 enum NelderMead {
+    static let stallWindow = 100
+    static let stallTolerance = 1e-10
+
     static func minimize(
         _ start: [Double], step: Double = 0.5, tolerance: Double = 1e-11, maxIterations: Int = 20_000,
         _ f: ([Double]) -> Double
@@ -170,11 +173,20 @@ enum NelderMead {
             simplex.append(p)
         }
         var values = simplex.map(f)
-        for _ in 0..<maxIterations {
+        // The best value `stallWindow` iterations ago: a run whose best moved less than
+        // `stallTolerance` (relative) since then is crawling along a ridge toward a boundary (a
+        // likelihood whose maximum lies at infinity, e.g. BG/NBD's a, b → ∞ when no one seems to
+        // drop out) and stops there instead of spending its whole budget for nothing.
+        var mark = Double.infinity
+        for iteration in 0..<maxIterations {
             let order = values.indices.sorted { values[$0] < values[$1] }
             simplex = order.map { simplex[$0] }
             values = order.map { values[$0] }
             if abs(values[n] - values[0]) <= tolerance * max(1, abs(values[0])) { break }
+            if iteration % stallWindow == 0 {
+                if mark - values[0] <= stallTolerance * max(1, abs(values[0])) { break }
+                mark = values[0]
+            }
             var centroid = [Double](repeating: 0, count: n)
             for p in simplex.dropLast() { for i in 0..<n { centroid[i] += p[i] / Double(n) } }
             func along(_ t: Double) -> [Double] { (0..<n).map { centroid[$0] + t * (simplex[n][$0] - centroid[$0]) } }

@@ -443,22 +443,16 @@ extension ConsoleController {
 
     // MARK: Predictions
 
-    /// Churn-risk and predicted-CLV distributions of the buyers in scope, and the predictive tags.
-    /// How long a predictions summary is kept: fitting BG/NBD and Gamma-Gamma on every buyer is
-    /// the one slow analysis (seconds in a debug build at 2,000 customers), and the models move slowly.
-    static let predictionMaxAge: Int64 = 300_000
-
+    /// Churn-risk and predicted-CLV distributions of the buyers in scope (their stored prediction
+    /// traits), and the predictive tags.
     @Sendable func predictionsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = await viewer(request, context)
         let locale = viewer.locale
         let workspaceID = try context.workspaceID
-        let summary = try await predictionSummaries.value(
-            "\(workspaceID)|\(context.scope)", now: services.clock.now(), maxAge: Self.predictionMaxAge
-        ) {
-            let found = try await services.insights.predictions(
-                workspaceID: workspaceID, churnHorizonDays: 90, scope: context.scope)
-            return PredictionSummary(found.predictions)
-        }
+        // The stored prediction traits, not a new fit: the page answers in milliseconds at a
+        // million buyers and shows what the tags and rules use.
+        let summary = PredictionSummary(
+            try await services.insights.storedPredictions(workspaceID: workspaceID, scope: context.scope))
         var model = insightsModel("predictions", viewer)
         model["buyers"] = locale.text("predictions_buyers", locale.number(Int64(summary.buyers)))
         model["churn"] = BarChart(
@@ -516,7 +510,7 @@ struct PredictionSummary: Sendable {
     /// Average predicted CLV (minor units) of each fifth of the buyers, lowest first.
     var clvMeans: [Int64]
 
-    init(_ predictions: [CustomerPrediction]) {
+    init(_ predictions: [(churnRisk: Double, predictedCLV: Int64)]) {
         buyers = predictions.count
         churnBands = [Int](repeating: 0, count: 5)
         for p in predictions { churnBands[min(4, max(0, Int(p.churnRisk * 5)))] += 1 }

@@ -13,8 +13,6 @@ struct ConsoleController: Sendable {
     let renderer: ConsoleRenderer
     /// Where the dashboard's figures come from (the insights service; the store for the refund rate).
     let dashboard: any DashboardSource
-    /// The predictions page's summaries, kept `predictionMaxAge` per workspace and scope.
-    let predictionSummaries = ConsoleCache<PredictionSummary>()
     /// The repurchase and basket pages' results (they read order lines from the store), kept
     /// `analysisMaxAge` per workspace, scope, parameters and the store's activity counter.
     let repurchaseResults = ConsoleCache<RepurchaseResult>()

@@ -44,4 +44,17 @@ extension AudienceEngine {
         for row in state.table.live where column.present[Int(row)] { values.append(column.values[Int(row)]) }
         return (state.predictionModels, values)
     }
+
+    /// The `churn_risk` and `predicted_clv` traits (decimal units, as the last full computation
+    /// and later order changes left them) of the live buyers in `scope`.
+    func predictionTraits(in scope: CustomerScope) -> [(churnRisk: Int64, predictedCLV: Int64)] {
+        guard let risk = state.table.columns[CustomerPredictions.churnRisk],
+            let clv = state.table.columns[CustomerPredictions.predictedCLV]
+        else { return [] }
+        var out: [(Int64, Int64)] = []
+        for row in rows(in: scope) where risk.present[Int(row)] && clv.present[Int(row)] {
+            out.append((risk.values[Int(row)], clv.values[Int(row)]))
+        }
+        return out
+    }
 }

@@ -333,6 +333,19 @@ public final class InsightsService: Sendable {
         ),
     ]
 
+    /// The buyers' stored predictions (traits `churn_risk` as a probability and `predicted_clv` in
+    /// minor units) of the customers in `scope`, as the engine's last full computation and later
+    /// order changes left them: what a summary reads without fitting the models again (seconds
+    /// at a million buyers). Empty before the first computation.
+    public func storedPredictions(workspaceID: Int64, scope: CustomerScope) async throws -> [(
+        churnRisk: Double, predictedCLV: Int64
+    )] {
+        let engine = try await audiences.engine(workspaceID)
+        return await engine.predictionTraits(in: scope).map {
+            (Double($0.churnRisk) / Double(Column.decimalScale), $0.predictedCLV / OrderColumns.decimalPerMinorUnit)
+        }
+    }
+
     /// Recomputes every trait, the predictions (`p_alive`, `churn_risk`, `predicted_clv`,
     /// `expected_spend_90d`, `next_purchase_date`) included, and creates or updates the
     /// predictive tags over them; returns the models and each tag's rule and size.
