@@ -202,7 +202,7 @@ extension SQLStore {
                 CAST(SUM(CASE WHEN e.kind IN ('earn', 'bonus', 'reverse') OR (e.kind = 'adjust' AND e.amount > 0) THEN e.amount ELSE 0 END) AS BIGINT),
                 CAST(-SUM(CASE WHEN e.kind = 'redeem' THEN e.amount ELSE 0 END) AS BIGINT),
                 CAST(-SUM(CASE WHEN e.kind = 'expire' THEN e.amount ELSE 0 END) AS BIGINT)
-            FROM loyalty_entries e JOIN customers c ON c.workspace_id = e.workspace_id AND c.id = e.customer_id
+            FROM loyalty_entries e \(customersJoin) customers c ON c.workspace_id = e.workspace_id AND c.id = e.customer_id
             WHERE e.workspace_id = 
             """)
         q.bind(workspaceID)

@@ -257,7 +257,7 @@ extension SQLStore {
         var q = sql(
             """
             SELECT DISTINCT c.canonical_id FROM customer_traits t
-            JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
+            \(customersJoin) customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
             WHERE t.name = 'birthday' AND substr(t.value, 1, 1) = '"' AND substr(t.value, 6, 6) = 
             """)
         q.bind("-" + monthDay)

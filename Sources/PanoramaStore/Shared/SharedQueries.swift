@@ -222,11 +222,23 @@ extension SQLStore {
         }
     }
 
+    /// The join from identifiers or traits (matched by value first) to their customers. SQLite
+    /// without statistics plans these joins the wrong way round, scanning every customer of the
+    /// workspace by `customers_canonical` and probing the matches per customer (620 ms per look-up
+    /// at 1,000,000 customers, against 0.1 ms matched first); its `CROSS JOIN` keeps the order as
+    /// written. PostgreSQL plans from its statistics and has no `CROSS JOIN … ON`.
+    var customersJoin: String { dialect == .sqlite ? "CROSS JOIN" : "JOIN" }
+
     public func owners(workspaceID: Int64, identifier: Identifier) async throws -> [Int64] {
+        try await fetch(try ownersQuery(workspaceID: workspaceID, identifier: identifier)) { try $0.int(0) }
+    }
+
+    /// The live profiles holding `identifier` (its stored forms under every key), by id.
+    func ownersQuery(workspaceID: Int64, identifier: Identifier) throws -> SQLQuery {
         var q = sql(
             """
             SELECT DISTINCT c.canonical_id FROM identifiers i
-            JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
+            \(customersJoin) customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
             WHERE i.workspace_id = 
             """)
         q.bind(workspaceID)
@@ -235,7 +247,7 @@ extension SQLStore {
         q.append(" AND ")
         q.inList("i.value", texts: try protection.candidates(identifier, workspaceID: workspaceID))
         q.append(" ORDER BY 1")
-        return try await fetch(q.query) { try $0.int(0) }
+        return q.query
     }
 
     public func customerIDs(
@@ -248,7 +260,7 @@ extension SQLStore {
             q.append(
                 """
                 SELECT DISTINCT c.canonical_id FROM identifiers i
-                JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
+                \(customersJoin) customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
                 WHERE i.workspace_id = 
                 """)
             q.bind(workspaceID)
@@ -273,7 +285,7 @@ extension SQLStore {
             q.append(
                 """
                 SELECT DISTINCT c.canonical_id FROM customer_traits t
-                JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
+                \(customersJoin) customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
                 WHERE t.workspace_id = 
                 """)
             q.bind(workspaceID)
