@@ -45,6 +45,7 @@ public final class SQLiteStore: PanoramaStore {
                 message: "\(path) has schema migrations this build of Panorama does not know; run a newer panorama")
         }
         try SQLiteSchema.migrator.migrate(pool)
+        try pool.write { db in try Self.refreshStatistics(db) }
         var checkpointConfig = Configuration()
         checkpointConfig.busyMode = .timeout(10)
         self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
@@ -87,8 +88,29 @@ public final class SQLiteStore: PanoramaStore {
     /// runs beside the writer instead of inside its commits.
     private let checkpointer: DatabaseQueue
 
-    /// Copies committed WAL frames into the database file without blocking the writer or readers.
+    /// How often `maintain()` refreshes the planner's statistics.
+    static let statisticsInterval: Duration = .seconds(3600)
+    private let lastStatistics = Mutex(ContinuousClock.now)
+
+    /// Samples every index (at most 1,000 rows each: 0.3 s on a 5 GB store) into `sqlite_stat1`.
+    /// Without statistics SQLite prefers a primary key's first column to a secondary index that
+    /// matches more columns: a customer's members (`customers_canonical`) or identifiers were
+    /// read by scanning the whole workspace, 36–400 ms per profile at 1,000,000 customers
+    /// against 0.1 ms with statistics.
+    static func refreshStatistics(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA analysis_limit = 1000")
+        try db.execute(sql: "ANALYZE")
+    }
+
+    /// Copies committed WAL frames into the database file without blocking the writer or readers,
+    /// and refreshes the planner's statistics once an hour (the store grows after it opened).
     public func maintain() async {
+        let due = lastStatistics.withLock { last in
+            guard ContinuousClock.now - last >= Self.statisticsInterval else { return false }
+            last = ContinuousClock.now
+            return true
+        }
+        if due { _ = try? await pool.write { db in try Self.refreshStatistics(db) } }
         let stale =
             unindexed.withLock { $0 > 0 } && lastFlush.withLock { ContinuousClock.now - $0 > .milliseconds(500) }
         if stale {
