@@ -22,9 +22,12 @@ public struct ChurnModel: Sendable {
     public var horizonDays: Int
 
     /// The features of every buyer (nil: no paid order up to `asOf`) as of local day `asOf`.
-    public static func features(_ dataset: InsightDataset, asOf: Int64, filter: BitVector? = nil) -> [[Double]?] {
+    /// `frequency`: BG/NBD already fitted on these buyers as of `asOf` (fitted here when nil).
+    public static func features(
+        _ dataset: InsightDataset, asOf: Int64, filter: BitVector? = nil, frequency: BGNBD? = nil
+    ) -> [[Double]?] {
         let summaries = CLVScoring.summaries(dataset, asOf: asOf, filter: filter)
-        let frequency = CLVScoring.fitFrequency(summaries.compactMap { $0 }).model
+        let frequency = frequency ?? CLVScoring.fitFrequency(summaries.compactMap { $0 }).model
         let orders = dataset.orders
         let events = dataset.events
         let completed = OrderColumns.Status.completed.rawValue
@@ -71,8 +74,11 @@ public struct ChurnModel: Sendable {
 
     /// Fits on the buyers as of `asOf − horizonDays` with their outcome up to `asOf`, and scores
     /// every buyer as of `asOf`.
+    /// `frequency`: BG/NBD already fitted on the buyers of `filter` as of `asOf` (the scoring
+    /// day), so a caller that scored CLV does not fit it a second time.
     public static func fit(
-        _ dataset: InsightDataset, asOf: Int64? = nil, horizonDays: Int = 90, filter: BitVector? = nil
+        _ dataset: InsightDataset, asOf: Int64? = nil, horizonDays: Int = 90, filter: BitVector? = nil,
+        frequency: BGNBD? = nil
     ) -> ChurnModel {
         let day = asOf ?? dataset.today
         let trainDay = day - Int64(horizonDays)
@@ -86,7 +92,7 @@ public struct ChurnModel: Sendable {
             y.append(outcome[row])
         }
         let regression = LogisticRegression.fit(x, y)
-        let scoring = features(dataset, asOf: day, filter: filter)
+        let scoring = features(dataset, asOf: day, filter: filter, frequency: frequency)
         return ChurnModel(
             regression: regression, trainingBuyers: x.count, trainingChurned: y.filter { $0 }.count,
             churn: scoring.map { $0.map(regression.probability) }, horizonDays: horizonDays)

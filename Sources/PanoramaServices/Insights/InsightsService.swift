@@ -306,7 +306,7 @@ public final class InsightsService: Sendable {
         }
         let (snapshot, filter) = try await snapshot(workspaceID, scope: scope)
         let scores = CLVScoring.score(snapshot.dataset, churnHorizonDays: churnHorizonDays)
-        let churnModel = ChurnModel.fit(snapshot.dataset, horizonDays: churnHorizonDays)
+        let churnModel = ChurnModel.fit(snapshot.dataset, horizonDays: churnHorizonDays, frequency: scores.frequency)
         let visible = snapshot.dataset.included(filter)
         var ids: [Int64] = []
         var predictions: [CustomerPrediction] = []
