@@ -25,10 +25,16 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 passed = 0
 failed = 0
+
+
+def waiting(driver, seconds):
+    """A wait that looks again when a page reloads under it (an element found on the old page goes stale)."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def check(name, condition, detail=""):
@@ -91,7 +97,7 @@ def main():
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_window_size(1280, 800)
-    wait = WebDriverWait(driver, 10)
+    wait = waiting(driver, 10)
     try:
         run(driver, wait, base, args.out)
     except Exception as error:  # a step that throws fails the run, with a screenshot of where
@@ -203,13 +209,13 @@ def run(driver, wait, base, out):
     # A bad rule shows its error in place, then the good one comes back.
     rule_box.clear()
     rule_box.send_keys("ctiy = '上海市'")
-    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "rule-error").text != "")
+    waiting(driver, 5).until(lambda d: d.find_element(By.ID, "rule-error").text != "")
     error = driver.find_element(By.ID, "rule-error").text
     check("a bad rule's error is shown in place with its position", "第 1 行" in error and "city" in error, error)
     shot(driver, out, "07-builder-error")
     rule_box.clear()
     rule_box.send_keys(rule)
-    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "rule-error").text == "")
+    waiting(driver, 5).until(lambda d: d.find_element(By.ID, "rule-error").text == "")
     driver.find_element(By.ID, "seg-name").send_keys("上海高价值 e2e")
     driver.find_element(By.ID, "segment-form").submit()
     wait.until(lambda d: "/app/audiences/segment/" in d.current_url)
@@ -352,7 +358,7 @@ def settings_and_roi(driver, wait, base, out):
     check("the secret is not shown again", secret not in driver.page_source and "e2e 收银台" in driver.page_source)
     row = [r for r in driver.find_elements(By.CSS_SELECTOR, "table.keys tbody tr") if "e2e 收银台" in r.text][0]
     row.find_element(By.CSS_SELECTOR, "button.danger").click()
-    WebDriverWait(driver, 5).until(lambda d: d.switch_to.alert)
+    waiting(driver, 5).until(lambda d: d.switch_to.alert)
     driver.switch_to.alert.accept()
     wait.until(lambda d: "saved=key_revoked" in d.current_url)
     row = [r for r in driver.find_elements(By.CSS_SELECTOR, "table.keys tbody tr") if "e2e 收银台" in r.text][0]
