@@ -120,7 +120,11 @@ public func buildApplication(
         server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Panorama"),
         services: services.backgroundServices,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        onServerRunning: { channel in
+            // Every workspace's engine loads now rather than on the first request that needs it.
+            await services.audiences.warmUpAll()
+            await onServerRunning(channel.localAddress?.port ?? 0)
+        },
         logger: logger)
     return BuiltApplication(application: app, issuedKeys: issued, services: services)
 }

@@ -81,6 +81,12 @@ struct StoreOptions: ParsableArguments {
             }
             config.eventRetentionDays = days
         }
+        if let raw = env["PANORAMA_CONSOLE_PATIENCE_MS"], !raw.isEmpty {
+            guard let ms = Int(raw), (0...600_000).contains(ms) else {
+                throw ValidationError("PANORAMA_CONSOLE_PATIENCE_MS must be 0–600000 milliseconds, not '\(raw)'")
+            }
+            config.consolePatience = .milliseconds(ms)
+        }
         let (protection, note) = try FieldProtection.resolve(
             environment: env, keyFile: encryptionKeyFile,
             dataDirectory: config.databaseURL == nil ? config.dataDirectory : nil, disabled: noEncryption)

@@ -287,6 +287,37 @@ import Testing
         }
     }
 
+    /// With no patience (a million customers: loading and computing take seconds), pages answer
+    /// at once that the customers are loading or the figures are being computed (HTTP 202, a
+    /// notice, a refresh), until the figures are there.
+    @Test func slowFiguresAnswerAtOnceThatTheyAreComingAndThePageReloadsItself() async throws {
+        try await http.withApp(configure: { $0.consolePatience = .zero }) { client in
+            let order = #"""
+                {"order_id": "P-1", "customer": {"user_id": "u-p"}, "status": "paid",
+                 "products": [{"sku": "A", "category": "tea", "quantity": 1, "price": "30.00"}]}
+                """#
+            let (status, body) = try await http.post(client, "/api/v1/orders", order, auth: HTTPTests.bearer)
+            #expect(status == .created, "\(body)")
+            var answers: [HTTPResponse.Status] = []
+            for _ in 0..<500 {
+                let p = try await page(client, "/app/dashboard?days=7", cookie: keyCookie, language: "zh-CN")
+                answers.append(p.status)
+                if p.status == .ok {
+                    #expect(!p.body.contains("data-pending") && !p.body.contains("http-equiv=\"refresh\""))
+                    #expect(p.body.contains("¥30.00"))
+                    break
+                }
+                #expect(p.status == .accepted)
+                #expect(p.body.contains(#"<meta http-equiv="refresh" content="2">"#) && p.body.contains("data-pending"))
+                #expect(p.body.contains("正在载入客户数据") || p.body.contains("正在计算数据，本页会自动刷新"), "\(p.body)")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(answers.last == .ok, "\(answers)")
+            // Pages without customer data open while the customers load.
+            #expect(try await page(client, "/app/settings", cookie: keyCookie).status == .ok)
+        }
+    }
+
     // MARK: Insights and audit
 
     /// Three buyers with one paid order each (two owned by the salesperson "sally"), and the session of sally.

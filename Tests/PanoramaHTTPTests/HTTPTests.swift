@@ -34,6 +34,9 @@ import Testing
             ring: try KeyRing.load(environment: [
                 KeyRing.environmentVariable: "http:" + Data(repeating: 9, count: 32).base64EncodedString()
             ]))
+        // Console pages wait for their figures (a loaded CI machine can take seconds); the tests
+        // of the "still computing" answers set a short patience.
+        config.consolePatience = .seconds(60)
         configure(&config)
         let built = try await buildApplication(config, logger: logger)
         #expect(built.issuedKeys.map(\.secret) == [Self.writeKey, Self.adminKey])

@@ -15,16 +15,20 @@ extension ConsoleController {
         let locale = viewer.locale
         let days = request.uri.queryParameters.get("days").flatMap { Int($0) }.flatMap { Self.periods.contains($0) ? $0 : nil } ?? 30
         let workspaceID = try context.workspaceID
-        let board = try await keptAnalysis(
-            dashboards, "\(workspaceID)|\(context.scope)|\(days)", maxAge: Self.dashboardMaxAge
-        ) {
-            try await dashboard.dashboard(workspaceID: workspaceID, scope: context.scope, days: days)
+        let scope = context.scope
+        let source = dashboard
+        let kept = try await keptAnalysis(dashboards, "\(workspaceID)|\(scope)|\(days)", maxAge: Self.dashboardMaxAge) {
+            try await source.dashboard(workspaceID: workspaceID, scope: scope, days: days)
         }
         var model: [String: Any] = [:]
         model["periods"] = Self.periods.map { d -> [String: Any] in
             var o: [String: Any] = ["value": d, "label": locale.text("last_n_days", String(d))]
             if d == days { o["selected"] = true }
             return o
+        }
+        guard let board = kept.value else {
+            return renderer.page(
+                "dashboard", title: viewer.t("dashboard"), model: model, viewer: viewer, notice: notice(kept, viewer))
         }
         let lastDay = board.firstDay + Int64(board.days) - 1
         model["periodText"] = locale.text(
@@ -82,10 +86,16 @@ extension ConsoleController {
                     link: "/app/customers?tag=" + Self.query(item.key))
             }
         ).render()
+        var notices = [notice(kept, viewer)]
         if viewer.can(.insightsRead) {
-            model["breakdown"] = try await breakdown(request, context, viewer, days: days, firstDay: board.firstDay)
+            let (section, sectionNotice) = try await breakdown(
+                request, context, viewer, days: days, firstDay: board.firstDay)
+            model["breakdown"] = section
+            notices.append(sectionNotice)
         }
-        return renderer.page("dashboard", title: viewer.t("dashboard"), model: model, viewer: viewer)
+        // Still computing anywhere on the page wins (the page reloads itself), then "as of".
+        let shown = notices.compactMap { $0 }.first { $0.pending } ?? notices.compactMap { $0 }.first
+        return renderer.page("dashboard", title: viewer.t("dashboard"), model: model, viewer: viewer, notice: shown)
     }
 
     /// How long the dashboard's figures and breakdowns are kept at most (also only while the
@@ -99,7 +109,7 @@ extension ConsoleController {
     /// `?by=`: the period's buyers and net revenue per group of one dimension (from the insights
     /// service, within the viewer's scope); each bar opens the buyers behind it.
     func breakdown(_ request: Request, _ context: AppRequestContext, _ viewer: ConsoleViewer, days: Int, firstDay: Int64)
-        async throws -> [String: Any]
+        async throws -> ([String: Any], ConsoleNotice?)
     {
         let locale = viewer.locale
         let by = request.uri.queryParameters.get("by").flatMap { Self.breakdownDimensions.contains($0) ? $0 : nil } ?? "city"
@@ -107,21 +117,23 @@ extension ConsoleController {
             "days": days,
             "options": Self.options(Self.breakdownDimensions, selected: by) { viewer.t("breakdown_" + $0) },
         ]
-        let report: KPIReport
+        let kept: Kept<KPIReport>
         do {
             let workspaceID = try context.workspaceID
-            report = try await keptAnalysis(
-                breakdowns, "\(workspaceID)|\(context.scope)|\(firstDay)|\(days)|\(by)", maxAge: Self.dashboardMaxAge
+            let (scope, insights) = (context.scope, services.insights)
+            kept = try await keptAnalysis(
+                breakdowns, "\(workspaceID)|\(scope)|\(firstDay)|\(days)|\(by)", maxAge: Self.dashboardMaxAge
             ) {
-                try await services.insights.kpis(
+                try await insights.kpis(
                     workspaceID: workspaceID, from: firstDay, to: firstDay + Int64(days), grain: nil,
-                    breakdown: InsightDimension(by), scope: context.scope)
+                    breakdown: InsightDimension(by), scope: scope)
             }
         } catch let error as PanoramaError where error.kind == .badRequest {
             // An attribute no customer has yet (a new workspace without cities) is not an error of the page.
             model["error"] = viewer.t("breakdown_unavailable")
-            return model
+            return (model, nil)
         }
+        guard let report = kept.value else { return (model, notice(kept, viewer)) }
         let groups = report.breakdown.filter { $0.values.buyers > 0 }.sorted { $0.values.buyers > $1.values.buyers }
             .prefix(15)
         model["chart"] = BarChart(
@@ -135,7 +147,7 @@ extension ConsoleController {
                     link: "/app/dashboard/customers?days=\(days)&by=\(by)&group=" + Self.query(group.label))
             }
         ).render()
-        return model
+        return (model, notice(kept, viewer))
     }
 
     /// The buyers of the period behind one group of a breakdown (`?days&by&group`), in the

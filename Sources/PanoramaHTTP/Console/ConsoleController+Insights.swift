@@ -333,20 +333,24 @@ extension ConsoleController {
         let workspaceID = try context.workspaceID
         let period = insightPeriod(request, viewer)
         let today = try await services.insights.today(workspaceID: workspaceID)
-        let found = try await keptAnalysis(
-            repurchaseResults, "\(workspaceID)|\(context.scope)|\(today)|\(period.days)"
-        ) {
-            let found = try await services.insights.repurchase(
-                workspaceID: workspaceID, from: today + 1 - Int64(period.days), to: today + 1, scope: context.scope,
+        let (scope, insights, days) = (context.scope, services.insights, period.days)
+        let kept = try await keptAnalysis(repurchaseResults, "\(workspaceID)|\(scope)|\(today)|\(days)") {
+            let found = try await insights.repurchase(
+                workspaceID: workspaceID, from: today + 1 - Int64(days), to: today + 1, scope: scope,
                 omitCategoriesOverCap: true)
             return RepurchaseResult(
                 overall: found.overall, categories: found.categories, categoriesOmitted: found.categoriesOmitted)
         }
+        var model = insightsModel("repurchase", viewer)
+        model["periods"] = period.options
+        guard let found = kept.value else {
+            return renderer.page(
+                "insights-repurchase", title: viewer.t("insights_tab_repurchase"), model: model, viewer: viewer,
+                notice: notice(kept, viewer))
+        }
         let category = request.uri.queryParameters.get("category") ?? ""
         let shown = found.categories.first { $0.label == category } ?? found.overall
-        var model = insightsModel("repurchase", viewer)
         if found.categoriesOmitted { model["categoriesOmitted"] = true }
-        model["periods"] = period.options
         model["categories"] = found.categories.compactMap(\.label).map { name -> [String: Any] in
             var o: [String: Any] = ["name": name]
             if name == category { o["selected"] = true }
@@ -370,7 +374,8 @@ extension ConsoleController {
             ["label": viewer.t("repurchase_p90"), "value": locale.text("n_days", String(shown.p90))],
         ]
         return renderer.page(
-            "insights-repurchase", title: viewer.t("insights_tab_repurchase"), model: model, viewer: viewer)
+            "insights-repurchase", title: viewer.t("insights_tab_repurchase"), model: model, viewer: viewer,
+            notice: notice(kept, viewer))
     }
 
     // MARK: Basket
@@ -398,15 +403,23 @@ extension ConsoleController {
         model["minSupport"] = thresholds.minSupport
         model["minConfidence"] = thresholds.minConfidence
         model["minLift"] = thresholds.minLift
+        var shownNotice: ConsoleNotice?
         do {
             let key =
                 "\(workspaceID)|\(context.scope)|\(today)|\(period.days)|\(level.rawValue)|\(thresholds.minSupport)|"
                 + "\(thresholds.minConfidence)|\(thresholds.minLift)"
-            let found = try await keptAnalysis(basketResults, key) {
-                let found = try await services.insights.basket(
-                    workspaceID: workspaceID, level: level, from: today + 1 - Int64(period.days), to: today + 1,
-                    thresholds: thresholds, scope: context.scope)
+            let (scope, insights, days) = (context.scope, services.insights, period.days)
+            let kept = try await keptAnalysis(basketResults, key) {
+                let found = try await insights.basket(
+                    workspaceID: workspaceID, level: level, from: today + 1 - Int64(days), to: today + 1,
+                    thresholds: thresholds, scope: scope)
                 return BasketResult(orders: found.orders, rules: found.rules)
+            }
+            shownNotice = notice(kept, viewer)
+            guard let found = kept.value else {
+                return renderer.page(
+                    "insights-basket", title: viewer.t("insights_tab_basket"), model: model, viewer: viewer,
+                    notice: shownNotice)
             }
             model["orders"] = locale.text("basket_orders", locale.number(Int64(found.orders)))
             model["rules"] = found.rules.prefix(100).map { rule -> [String: Any] in
@@ -419,7 +432,8 @@ extension ConsoleController {
         } catch let error as PanoramaError where error.kind == .badRequest {
             model["error"] = ConsoleMiddleware.localized(error.message, locale)
         }
-        return renderer.page("insights-basket", title: viewer.t("insights_tab_basket"), model: model, viewer: viewer)
+        return renderer.page(
+            "insights-basket", title: viewer.t("insights_tab_basket"), model: model, viewer: viewer, notice: shownNotice)
     }
 
     // MARK: Kept results
@@ -431,14 +445,26 @@ extension ConsoleController {
     /// customer's owner changed) shows within this time.
     static let analysisMaxAge: Int64 = 300_000
 
-    /// `compute()`'s result, kept under `key` and the store's activity counter, at most `maxAge` ms.
+    /// `compute()`'s result kept under `key` at the store's activity counter, at most `maxAge` ms,
+    /// served stale while a newer one is computed; a first computation is waited for at most
+    /// `consolePatience` (see `ConsoleCache`).
     func keptAnalysis<Value: Sendable>(
-        _ cache: ConsoleCache<Value>, _ key: String, maxAge: Int64 = analysisMaxAge, compute: () async throws -> Value
-    ) async throws -> Value {
+        _ cache: ConsoleCache<Value>, _ key: String, maxAge: Int64 = analysisMaxAge,
+        compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Kept<Value> {
         let activity = try await services.insights.activityVersion()
         return try await cache.value(
-            key + "|" + activity.map(String.init).joined(separator: ","), now: services.clock.now(), maxAge: maxAge,
-            compute: compute)
+            key, version: activity.map(String.init).joined(separator: ","), now: services.clock.now(), maxAge: maxAge,
+            patience: services.configuration.consolePatience, compute: compute)
+    }
+
+    /// What a page says about kept figures: being computed, or shown from an earlier computation.
+    func notice<Value>(_ kept: Kept<Value>, _ viewer: ConsoleViewer) -> ConsoleNotice? {
+        if kept.value == nil { return ConsoleNotice(text: viewer.t("figures_computing"), pending: true) }
+        guard kept.refreshing else { return nil }
+        return ConsoleNotice(
+            text: viewer.locale.text("figures_refreshing", viewer.locale.dateTime(kept.computedAt, zone: viewer.zone)),
+            pending: false)
     }
 
     // MARK: Predictions
@@ -519,21 +545,5 @@ struct PredictionSummary: Sendable {
             let slice = clv[(q * clv.count / 5)..<max(q * clv.count / 5, (q + 1) * clv.count / 5)]
             return slice.isEmpty ? 0 : slice.reduce(0, +) / Int64(slice.count)
         }
-    }
-}
-
-/// Values kept for a while by key (per workspace and scope), computed on a miss.
-final class ConsoleCache<Value: Sendable>: Sendable {
-    private let entries = Mutex<[String: (at: Int64, value: Value)]>([:])
-
-    /// The value kept for `key` when younger than `maxAge` ms, else `compute()`'s, kept.
-    func value(_ key: String, now: Int64, maxAge: Int64, compute: () async throws -> Value) async rethrows -> Value {
-        if let hit = entries.withLock({ $0[key] }), now - hit.at < maxAge { return hit.value }
-        let fresh = try await compute()
-        entries.withLock { kept in
-            kept = kept.filter { now - $0.value.at < maxAge }
-            kept[key] = (now, fresh)
-        }
-        return fresh
     }
 }

@@ -48,10 +48,33 @@ struct ConsoleMiddleware: RouterMiddleware {
             context.consoleCSRF = csrf
             if case .permission(let permission) = requirement { try principal.require(permission) }
             context.scope = try await services.access.scope(for: principal)
+            if request.method == .get, !Self.withoutCustomerData.contains(route),
+                let customers = await services.audiences.loadingProgress(
+                    try context.workspaceID, patience: services.configuration.consolePatience)
+            {
+                return loadingPage(customers: customers, request: request, context: context, locale: locale)
+            }
             return try await next(request, context)
         } catch let error as PanoramaError {
             return errorPage(error, request: request, context: context, locale: locale)
         }
+    }
+
+    /// The pages that do not read the audience engine: they open while it loads after a start.
+    static let withoutCustomerData: Set<String> = [
+        "/app/settings", "/app/audit", "/app/imports", "/app/imports/{id}", "/app/imports/{id}/rejected",
+    ]
+
+    /// While the workspace's customers load after a start (most of a minute at a million), a page
+    /// that needs them says so, with how many are in, and reloads itself (HTTP 202).
+    func loadingPage(customers: Int, request: Request, context: Context, locale: ConsoleLocale) -> Response {
+        let viewer = ConsoleViewer(
+            locale: locale, principal: context.principal, csrf: context.consoleCSRF ?? "",
+            path: request.uri.description, zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let heading = locale.text("engine_loading_title")
+        return renderer.page(
+            "loading", title: heading, model: ["heading": heading], viewer: viewer,
+            notice: ConsoleNotice(text: locale.text("engine_loading", locale.number(Int64(customers))), pending: true))
     }
 
     /// The principal of the request's session or console key cookie, its CSRF token and the session token.

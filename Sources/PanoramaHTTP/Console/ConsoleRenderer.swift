@@ -49,7 +49,7 @@ struct ConsoleRenderer: Sendable {
     /// A page as HTML: `template` rendered with `model` inside the layout.
     func page(
         _ template: String, title: String, model: [String: Any], viewer: ConsoleViewer, status: HTTPResponse.Status = .ok,
-        flash: String? = nil
+        flash: String? = nil, notice: ConsoleNotice? = nil
     ) -> Response {
         var model = model
         model["t"] = viewer.locale.messages
@@ -61,6 +61,15 @@ struct ConsoleRenderer: Sendable {
             "title": title, "content": content, "csrf": viewer.csrf,
         ]
         if let flash, !flash.isEmpty { layout["flash"] = flash }
+        var status = status
+        if let notice {
+            layout["notice"] = ["text": notice.text, "pending": notice.pending] as [String: Any]
+            if notice.pending {
+                // Not the page yet: it asks again by itself (HTTP 202, like an accepted job).
+                layout["refresh"] = ConsoleNotice.refreshSeconds
+                if status == .ok { status = .accepted }
+            }
+        }
         if let principal = viewer.principal {
             let current = viewer.path.split(separator: "?").first.map(String.init) ?? viewer.path
             layout["user"] = [
@@ -169,4 +178,14 @@ struct ConsoleForm: Sendable {
         }
         return form
     }
+}
+
+/// A line above a page's content about its figures: being computed (the page reloads itself
+/// every `refreshSeconds` until they are there) or shown from an earlier computation while a new
+/// one runs.
+struct ConsoleNotice: Sendable {
+    var text: String
+    var pending: Bool
+
+    static let refreshSeconds = 2
 }

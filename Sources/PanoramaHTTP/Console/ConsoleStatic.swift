@@ -44,6 +44,10 @@ enum ConsoleStatic {
         .hint { color:var(--muted); font-size:13px; }
         .note { background:#fff8e1; border:1px solid #f2d48a; padding:8px 12px; border-radius:8px; }
         .flash { background:#e6f4ea; border:1px solid #9bd3ae; padding:8px 12px; border-radius:8px; }
+        .notice { background:#fff8e1; border:1px solid #f0d48a; padding:8px 12px; border-radius:8px; color:#5d4a00; }
+        .notice.pending::before { content:""; display:inline-block; width:.8em; height:.8em; margin-right:.5em; border:2px solid #c9a227; border-right-color:transparent; border-radius:50%; vertical-align:-1px; animation:spin 1s linear infinite; }
+        @keyframes spin { to { transform:rotate(360deg); } }
+        @media (prefers-reduced-motion: reduce) { .notice.pending::before { animation:none; } }
         .error { color:var(--bad); }
         p.error { background:#fdecec; border:1px solid #f3b1b5; padding:8px 12px; border-radius:8px; }
         .table-wrap { overflow-x:auto; }

@@ -10,7 +10,7 @@ enum ConsoleTemplates {
         "insights-funnel": insightsFunnel, "insights-dropoff": insightsDropOff,
         "insights-repurchase": insightsRepurchase, "insights-basket": insightsBasket,
         "insights-predictions": insightsPredictions, "audit": audit, "breakdown-customers": breakdownCustomers,
-        "insights-roi": insightsROI,
+        "insights-roi": insightsROI, "loading": loading,
     ]
 
     static let layout = #"""
@@ -20,6 +20,7 @@ enum ConsoleTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · {{t.brand}}</title>
+        {{#refresh}}<meta http-equiv="refresh" content="{{refresh}}">{{/refresh}}
         <link rel="stylesheet" href="/app/static/console.css">
         <script src="/app/static/console.js" defer></script>
         </head>
@@ -47,6 +48,7 @@ enum ConsoleTemplates {
         </header>
         <main id="main" tabindex="-1">
         {{#flash}}<p class="flash" role="status">{{flash}}</p>{{/flash}}
+        {{#notice}}<p class="notice{{#pending}} pending{{/pending}}" role="status" id="figures-notice"{{#pending}} data-pending{{/pending}}>{{text}}</p>{{/notice}}
         {{{content}}}
         </main>
         <footer class="foot">{{t.footer}}</footer>
@@ -419,6 +421,13 @@ enum ConsoleTemplates {
           </form>
         </section>
         {{/preview}}
+        """#
+
+    static let loading = #"""
+        <section class="card narrow">
+          <h1>{{heading}}</h1>
+          <p><a href="/app/settings">{{t.nav_settings}}</a> · <a href="/app/imports">{{t.nav_imports}}</a></p>
+        </section>
         """#
 
     static let error = #"""

@@ -3,6 +3,7 @@ import Logging
 import PanoramaCore
 import PanoramaEngine
 import PanoramaStore
+import Synchronization
 
 /// The tag and segment engine of one workspace: the in-memory customer table rebuilt from the
 /// store, kept current customer by customer as data arrives, and the memberships it derives,
@@ -22,6 +23,10 @@ actor AudienceEngine {
     /// The store's activity counter (`activityMarker`) read before the last rebuild loaded the
     /// customers: the activity columns hold at least everything up to it.
     private(set) var loadedActivity: [Int64]?
+    /// How long the last rebuild took (zero before the first).
+    private(set) var lastLoadDuration: Duration = .zero
+    /// Customers read so far by the first load (for "loading" pages while it runs).
+    nonisolated let loadProgress = LoadProgress()
     /// Audiences whose rule no longer checks (an attribute changed type): skipped, with why.
     private(set) var broken: [AudienceKey: String] = [:]
     private var busy = false
@@ -98,6 +103,7 @@ actor AudienceEngine {
             let facts = try await CustomerFacts.load(store, workspaceID: workspaceID, liveIDs: ids)
             let start = next.table.rowCount
             next.append(ids.map { ($0, facts[$0] ?? CustomerFacts()) })
+            if !loaded { loadProgress.add(ids.count) }
             for (offset, id) in ids.enumerated() { attributes.append((start + offset, facts[id]?.attributes ?? [:])) }
         }
         next.setAttributes(attributes)
@@ -139,7 +145,9 @@ actor AudienceEngine {
         }
         state = next
         loaded = true
+        loadProgress.finish()
         loadedActivity = activity
+        lastLoadDuration = ContinuousClock.now - started
         try await persist(changes, sizes: Array(next.definitions.keys))
         logger.info(
             "audiences rebuilt",
@@ -375,4 +383,17 @@ actor AudienceEngine {
         default: return String(value)
         }
     }
+}
+
+/// How far the first load is, readable without waiting for the engine (which is busy for
+/// seconds at a time while it loads a million customers).
+final class LoadProgress: Sendable {
+    private let read = Atomic(0)
+    private let done = Atomic(false)
+
+    func add(_ count: Int) { read.add(count, ordering: .relaxed) }
+    func finish() { done.store(true, ordering: .releasing) }
+    /// Customers read so far.
+    var customers: Int { read.load(ordering: .relaxed) }
+    var isLoaded: Bool { done.load(ordering: .acquiring) }
 }

@@ -39,6 +39,8 @@ public final class AudienceService: Service, Sendable {
     private let clock: WallClock
     private let logger: Logger
     private let engines = Mutex<[Int64: AudienceEngine]>([:])
+    /// The background loads (`warmUp`) running, by workspace.
+    private let warming = Mutex<[Int64: Task<Void, Never>]>([:])
     private let pending = Mutex(Pending())
     /// Where this node's changes go for the other nodes (PostgreSQL); nil alone (SQLite).
     private let broadcast = Mutex<(any ChangeBroadcast)?>(nil)
@@ -228,6 +230,48 @@ public final class AudienceService: Service, Sendable {
     }
 
     // MARK: Engines
+
+    /// Nil once the workspace's engine has loaded; before that, the customers its first load has
+    /// read so far, and the load is started in the background if it is not running yet. Never
+    /// waits for the engine longer than `patience`.
+    public func loadingProgress(_ workspaceID: Int64, patience: Duration) async -> Int? {
+        if let engine = engines.withLock({ $0[workspaceID] }), engine.loadProgress.isLoaded { return nil }
+        let load = warmUp(workspaceID)
+        _ = await resultWithin(patience) { await load.value }
+        if let engine = engines.withLock({ $0[workspaceID] }), engine.loadProgress.isLoaded { return nil }
+        return engines.withLock { $0[workspaceID] }?.loadProgress.customers ?? 0
+    }
+
+    /// Starts loading the workspace's engine in the background unless it is loaded or loading;
+    /// returns the load.
+    @discardableResult
+    public func warmUp(_ workspaceID: Int64) -> Task<Void, Never> {
+        warming.withLock { running in
+            if let load = running[workspaceID] { return load }
+            let load = Task {
+                do {
+                    _ = try await engine(workspaceID)
+                } catch {
+                    logger.error(
+                        "loading the audience engine failed",
+                        metadata: ["workspace": "\(workspaceID)", "error": "\(error)"])
+                }
+                warming.withLock { _ = $0.removeValue(forKey: workspaceID) }
+            }
+            running[workspaceID] = load
+            return load
+        }
+    }
+
+    /// Starts loading every workspace's engine (a server does at start, so that the first page
+    /// does not wait for a million customers to load).
+    public func warmUpAll() async {
+        do {
+            for workspace in try await store.workspaces() { warmUp(workspace.id) }
+        } catch {
+            logger.error("listing workspaces to load failed", metadata: ["error": "\(error)"])
+        }
+    }
 
     /// The workspace's engine, loaded, with every change reported so far applied (so a read or
     /// a rule check right after a write sees it).

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PanoramaCore
 import PanoramaEngine
 import PanoramaStore
@@ -12,7 +13,10 @@ import Synchronization
 /// traits at once but reloads the activity columns only on its hourly rebuild, so before
 /// answering, the service compares the store's activity counter (`activityMarker`) with the one
 /// of its last reload and, when it moved and the last reload is at least `minimumReload` old,
-/// has the engine reload from the store first. Order lines (categories, products), which the engine does not hold, are read from
+/// has the engine reload from the store: first, when the engine's last load took at most
+/// `inlineReloadLimit`; otherwise in the background, answering meanwhile from the columns as
+/// last loaded (at a million customers a load takes most of a minute, which no request should
+/// wait for). Order lines (categories, products), which the engine does not hold, are read from
 /// the store for the period asked. Every analysis keeps to the caller's data scope: customers
 /// outside it count nowhere and are never listed.
 public final class InsightsService: Sendable {
@@ -21,6 +25,10 @@ public final class InsightsService: Sendable {
     let clock: WallClock
     /// The shortest time between two reloads of a workspace's activity for insights.
     let minimumReload: Duration
+    /// The longest engine load a request waits for; a workspace that loads slower reloads in the
+    /// background.
+    let inlineReloadLimit: Duration
+    let logger: Logger
     /// Per workspace: the activity counter at the last reload, and when it was (epoch ms).
     private let reloaded = Mutex<[Int64: (marker: [Int64], at: Int64)]>([:])
 
@@ -28,12 +36,15 @@ public final class InsightsService: Sendable {
     public static let maximumLines = 5_000_000
 
     public init(
-        store: any PanoramaStore, audiences: AudienceService, clock: WallClock, minimumReload: Duration = .seconds(60)
+        store: any PanoramaStore, audiences: AudienceService, clock: WallClock, minimumReload: Duration = .seconds(60),
+        inlineReloadLimit: Duration = .seconds(1), logger: Logger = Logger(label: "panorama.insights")
     ) {
         self.store = store
         self.audiences = audiences
         self.clock = clock
         self.minimumReload = minimumReload
+        self.inlineReloadLimit = inlineReloadLimit
+        self.logger = logger
     }
 
     /// Reloads the engine's activity from the store when the store's activity counter moved
@@ -52,8 +63,20 @@ public final class InsightsService: Sendable {
             return
         }
         if let last, now - last.at < Int64(minimumReload / .milliseconds(1)) { return }
-        try await engine.rebuild(include: { _ in false })
+        if await engine.lastLoadDuration <= inlineReloadLimit {
+            try await engine.rebuild(include: { _ in false })
+            reloaded.withLock { $0[workspaceID] = (marker, now) }
+            return
+        }
+        // Recorded first, so that one background reload runs, not one per request.
         reloaded.withLock { $0[workspaceID] = (marker, now) }
+        Task { [logger] in
+            do {
+                try await engine.rebuild(include: { _ in false })
+            } catch {
+                logger.error("background reload for insights failed", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     // MARK: Data

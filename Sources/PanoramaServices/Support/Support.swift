@@ -84,3 +84,25 @@ final class BatchQueue<Item: Sendable>: Sendable {
         waiter?.resume(returning: nil)
     }
 }
+
+/// `operation`'s result when it finishes within `patience`, else nil; the operation goes on in
+/// the background either way (for answers that should not wait long for slow work).
+public func resultWithin<T: Sendable>(_ patience: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+    await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+        let answered = FirstAnswer()
+        Task {
+            let result = await operation()
+            if answered.claim() { continuation.resume(returning: result) }
+        }
+        Task {
+            try? await Task.sleep(for: patience)
+            if answered.claim() { continuation.resume(returning: nil) }
+        }
+    }
+}
+
+/// True for the first `claim` only.
+private final class FirstAnswer: Sendable {
+    private let done = Atomic(false)
+    func claim() -> Bool { !done.exchange(true, ordering: .acquiringAndReleasing) }
+}
