@@ -120,6 +120,7 @@ def start_server(binary, data, port, env, log):
 
 
 def reloads_itself(driver, base, out):
+    driver.set_window_size(1280, 800)
     driver.get(base + "/app/insights/repurchase?days=365")
     if "/app/sign-in" in driver.current_url:  # the session is the first server's
         driver.find_element(By.ID, "username").send_keys("demo")
