@@ -52,12 +52,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   },
@@ -111,12 +105,6 @@ extension OpenAPIDocument {
                 "responses": {
                   "204": {
                     "description": "Signed out."
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -174,12 +162,6 @@ extension OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -223,12 +205,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -254,12 +230,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -314,12 +284,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -360,12 +324,6 @@ extension OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               },
@@ -394,12 +352,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "409": {
                     "$ref": "#/components/responses/Conflict"
@@ -484,12 +436,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -520,12 +466,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -585,12 +525,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -631,12 +565,6 @@ extension OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               },
@@ -665,12 +593,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "409": {
                     "$ref": "#/components/responses/Conflict"
@@ -748,12 +670,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"

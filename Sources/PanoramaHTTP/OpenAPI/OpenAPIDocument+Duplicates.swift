@@ -50,12 +50,6 @@ extension OpenAPIDocument {
                       }
                     }
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "409": {
                     "$ref": "#/components/responses/Conflict"
                   },
@@ -113,12 +107,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -154,12 +142,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -189,12 +171,6 @@ extension OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               },
@@ -238,12 +214,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -319,12 +289,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -360,12 +324,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -396,12 +354,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -446,12 +398,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -508,12 +454,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"

@@ -73,8 +73,6 @@ extension OpenAPIDocument {
             return object([
                 ("200", object([("description", .string(description)), ("content", object(content))])),
                 ("400", object([("$ref", "#/components/responses/BadRequest")])),
-                ("401", object([("$ref", "#/components/responses/Unauthorized")])),
-                ("403", object([("$ref", "#/components/responses/Forbidden")])),
             ])
         }
         func operation(
@@ -662,8 +660,6 @@ extension OpenAPIDocument {
                             object([
                                 ("204", object([("description", "Removed.")])),
                                 ("400", object([("$ref", "#/components/responses/BadRequest")])),
-                                ("401", object([("$ref", "#/components/responses/Unauthorized")])),
-                                ("403", object([("$ref", "#/components/responses/Forbidden")])),
                             ]))
                     ),
                 ])

@@ -32,12 +32,6 @@ extension OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               },
@@ -131,12 +125,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   }
@@ -166,12 +154,6 @@ extension OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "503": {
                     "$ref": "#/components/responses/Unavailable"
@@ -210,12 +192,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -283,12 +259,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   },
@@ -334,12 +304,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -414,12 +378,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -501,12 +459,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   },
@@ -552,12 +504,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -607,12 +553,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -668,12 +608,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -762,12 +696,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"

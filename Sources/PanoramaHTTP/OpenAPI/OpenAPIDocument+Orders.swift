@@ -56,12 +56,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   },
@@ -117,12 +111,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -166,12 +154,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -239,12 +221,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -338,12 +314,6 @@ extension OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -389,12 +359,6 @@ extension OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"

@@ -30,16 +30,20 @@ extension OpenAPIDocument {
         }
         """#
 
-    /// Adds the 429 response to every operation under `/v1/` and `/api/v1/`, the rate-limited routes,
-    /// so that the document cannot forget one.
-    static func addRateLimitResponses(to document: inout JSONObject) {
+    /// Adds the answers every authenticated operation (under `/v1/` and `/api/v1/`) can give, so
+    /// that the document cannot forget one and the parts do not repeat them: 401 (no or a wrong
+    /// key), 403 (a key without the permission) and 429 (over the rate limit).
+    static func addCommonResponses(to document: inout JSONObject) {
         guard var paths = document["paths"]?.objectValue else { return }
         for (path, item) in paths.members where path.hasPrefix("/v1/") || path.hasPrefix("/api/v1/") {
             guard var operations = item.objectValue else { continue }
             for (method, operation) in operations.members {
                 guard var operation = operation.objectValue, var responses = operation["responses"]?.objectValue
                 else { continue }
-                responses.set("429", .object(["$ref": "#/components/responses/TooManyRequests"]))
+                for (status, name) in [("401", "Unauthorized"), ("403", "Forbidden"), ("429", "TooManyRequests")]
+                where responses[status] == nil {
+                    responses.set(status, .object(["$ref": .string("#/components/responses/\(name)")]))
+                }
                 operation.set("responses", .object(responses))
                 operations.set(method, .object(operation))
             }

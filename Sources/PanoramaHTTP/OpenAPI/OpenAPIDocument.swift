@@ -13,7 +13,7 @@ enum OpenAPIDocument {
             }
             merge(fragment, into: &document)
         }
-        addRateLimitResponses(to: &document)
+        addCommonResponses(to: &document)
         return JSONValue.object(document).jsonText
     }()
 
@@ -230,12 +230,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   },
@@ -297,12 +291,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   },
@@ -359,12 +347,6 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -425,12 +407,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   },
@@ -489,12 +465,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   },
@@ -548,12 +518,6 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -635,12 +599,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   },
@@ -720,12 +678,6 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -844,12 +796,6 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -894,12 +840,6 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -953,12 +893,6 @@ enum OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -1047,12 +981,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -1126,12 +1054,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   }
@@ -1179,12 +1101,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   },
@@ -1230,12 +1146,6 @@ enum OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               },
@@ -1288,12 +1198,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   }
@@ -1333,12 +1237,6 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -1456,12 +1354,6 @@ enum OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -1499,12 +1391,6 @@ enum OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -1563,12 +1449,6 @@ enum OpenAPIDocument {
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
                   },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
-                  },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
                   }
@@ -1597,12 +1477,6 @@ enum OpenAPIDocument {
                         }
                       }
                     }
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   }
                 }
               }
@@ -1655,12 +1529,6 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
-                  },
-                  "401": {
-                    "$ref": "#/components/responses/Unauthorized"
-                  },
-                  "403": {
-                    "$ref": "#/components/responses/Forbidden"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
