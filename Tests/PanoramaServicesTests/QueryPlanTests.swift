@@ -60,4 +60,39 @@ extension QueryPlanTests {
         let identifiers = try await plan("SELECT type, value FROM identifiers WHERE workspace_id = ? AND customer_id = ?")
         #expect(identifiers.contains("identifiers_customer"), "\(identifiers)")
     }
+
+    /// Opening a store samples the statistics only when there are none or the database has grown
+    /// by more than half since they were taken (every CLI command opens the store).
+    @Test func statisticsAreRetakenAtOpenOnlyAfterTheStoreGrew() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func open() throws -> SQLiteStore {
+            try SQLiteStore(directory: dir, synchronous: .normal, protection: Harness.protection)
+        }
+        /// A made-up statistics row of `customers`: a new sampling replaces the table's rows.
+        func witnessed(_ store: SQLiteStore) async throws -> Bool {
+            try await !store.fetch(
+                SQLQuery(sql: "SELECT 1 FROM sqlite_stat1 WHERE tbl = 'customers' AND stat = '7 7'", values: [])
+            ) { try $0.int(0) }.isEmpty
+        }
+        do {
+            let store = try open()
+            try await store.run(
+                SQLQuery(sql: "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES ('customers', 'customers', '7 7')", values: []))
+        }
+        do {
+            let store = try open()  // not grown: the statistics are kept
+            #expect(try await witnessed(store))
+            var q = store.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) ")
+            q.append("INSERT INTO customers(workspace_id, id, canonical_id, created_at) SELECT 1, i, i, 0 FROM n")
+            try await store.run(q.query)
+        }
+        let store = try open()  // grown: sampled again, with the size they were taken at
+        #expect(try await !witnessed(store))
+        let taken = try await store.fetch(
+            SQLQuery(sql: "SELECT stat FROM sqlite_stat1 WHERE tbl = ?", values: [.text(SQLiteStore.statisticsMarker)])
+        ) { try $0.text(0) }
+        let pages = try await store.fetch(SQLQuery(sql: "PRAGMA page_count", values: [])) { try $0.int(0) }
+        #expect(taken.count == 1 && Int64(taken[0]) == pages.first, "\(taken) \(pages)")
+    }
 }
