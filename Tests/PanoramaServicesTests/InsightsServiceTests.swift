@@ -113,6 +113,34 @@ import Testing
         }
     }
 
+    /// A large workspace (here: from one customer) reloads in the background: the request after
+    /// new data answers from the columns as last loaded, and the new order shows once the reload ran.
+    @Test func aLargeWorkspaceReloadsInTheBackground() async throws {
+        try await Harness.run { h in
+            try await shop(h)
+            let insights = InsightsService(
+                store: h.services.store, audiences: h.services.audiences, clock: h.services.clock,
+                backgroundReloadFrom: 1)
+            let (from, to) = Self.september
+            func orders() async throws -> Int {
+                try await insights.kpis(
+                    workspaceID: h.workspaceID, from: from, to: to, grain: nil, breakdown: nil, scope: .all
+                ).total.orders
+            }
+            #expect(try await orders() == 3)
+            try await order(h, "B-2", "u2", "2026-09-21", [("TEA", "tea", "12.5")])
+            h.clock.advance(ms: 61_000)
+            let meanwhile = try await orders()
+            #expect(meanwhile == 3 || meanwhile == 4)
+            var seen = meanwhile
+            for _ in 0..<500 where seen != 4 {
+                try await Task.sleep(for: .milliseconds(20))
+                seen = try await orders()
+            }
+            #expect(seen == 4)
+        }
+    }
+
     @Test func rfmCohortsRepurchaseBasketAndPredictions() async throws {
         try await Harness.run { h in
             try await shop(h)

@@ -23,8 +23,6 @@ actor AudienceEngine {
     /// The store's activity counter (`activityMarker`) read before the last rebuild loaded the
     /// customers: the activity columns hold at least everything up to it.
     private(set) var loadedActivity: [Int64]?
-    /// How long the last rebuild took (zero before the first).
-    private(set) var lastLoadDuration: Duration = .zero
     /// Customers read so far by the first load (for "loading" pages while it runs).
     nonisolated let loadProgress = LoadProgress()
     /// Audiences whose rule no longer checks (an attribute changed type): skipped, with why.
@@ -73,6 +71,8 @@ actor AudienceEngine {
     /// Rebuilds everything from the store and re-evaluates the rule-based audiences `include`
     /// selects (all of them at start); records the changes.
     func rebuild(include: @Sendable @escaping (AudienceDefinition) -> Bool) async throws {
+        loadProgress.rebuilding(true)
+        defer { loadProgress.rebuilding(false) }
         try await exclusively { try await rebuildLocked(include: include) }
     }
 
@@ -147,7 +147,6 @@ actor AudienceEngine {
         loaded = true
         loadProgress.finish()
         loadedActivity = activity
-        lastLoadDuration = ContinuousClock.now - started
         try await persist(changes, sizes: Array(next.definitions.keys))
         logger.info(
             "audiences rebuilt",
@@ -321,6 +320,9 @@ actor AudienceEngine {
 
     func members(_ key: AudienceKey) -> RoaringBitmap? { state.members[key] }
 
+    /// Live customers in the table.
+    var customerCount: Int { state.table.live.count }
+
     /// The live rows a data scope allows: all of them, or those whose owner attribute names one
     /// of the scope's users.
     func rows(in scope: CustomerScope) -> RoaringBitmap {
@@ -390,9 +392,13 @@ actor AudienceEngine {
 final class LoadProgress: Sendable {
     private let read = Atomic(0)
     private let done = Atomic(false)
+    private let rebuilds = Atomic(0)
 
     func add(_ count: Int) { read.add(count, ordering: .relaxed) }
     func finish() { done.store(true, ordering: .releasing) }
+    func rebuilding(_ started: Bool) { rebuilds.add(started ? 1 : -1, ordering: .relaxed) }
+    /// Whether a rebuild of a loaded engine (hourly, or insights' reload) is running or waiting.
+    var isRebuilding: Bool { rebuilds.load(ordering: .relaxed) > 0 }
     /// Customers read so far.
     var customers: Int { read.load(ordering: .relaxed) }
     var isLoaded: Bool { done.load(ordering: .acquiring) }

@@ -278,7 +278,9 @@ public final class AudienceService: Service, Sendable {
     func engine(_ workspaceID: Int64) async throws -> AudienceEngine {
         if let engine = engines.withLock({ $0[workspaceID] }) {
             try await engine.ensureLoaded()
-            try await flush(workspaceID, engine)
+            // A rebuild holds the engine for most of a minute at a million customers: meanwhile
+            // reads answer from the state as it is, and the changes wait for the running loop.
+            if !engine.loadProgress.isRebuilding { try await flush(workspaceID, engine) }
             return engine
         }
         guard let workspace = try await store.workspaces().first(where: { $0.id == workspaceID }) else {

@@ -13,10 +13,10 @@ import Synchronization
 /// traits at once but reloads the activity columns only on its hourly rebuild, so before
 /// answering, the service compares the store's activity counter (`activityMarker`) with the one
 /// of its last reload and, when it moved and the last reload is at least `minimumReload` old,
-/// has the engine reload from the store: first, when the engine's last load took at most
-/// `inlineReloadLimit`; otherwise in the background, answering meanwhile from the columns as
-/// last loaded (at a million customers a load takes most of a minute, which no request should
-/// wait for). Order lines (categories, products), which the engine does not hold, are read from
+/// has the engine reload from the store: first, for a workspace of at most
+/// `backgroundReloadFrom` customers; otherwise in the background, answering meanwhile from the
+/// columns as last loaded (at a million customers a load takes most of a minute, which no request
+/// should wait for). Order lines (categories, products), which the engine does not hold, are read from
 /// the store for the period asked. Every analysis keeps to the caller's data scope: customers
 /// outside it count nowhere and are never listed.
 public final class InsightsService: Sendable {
@@ -25,9 +25,8 @@ public final class InsightsService: Sendable {
     let clock: WallClock
     /// The shortest time between two reloads of a workspace's activity for insights.
     let minimumReload: Duration
-    /// The longest engine load a request waits for; a workspace that loads slower reloads in the
-    /// background.
-    let inlineReloadLimit: Duration
+    /// From this many customers (a load of several seconds) a workspace reloads in the background.
+    let backgroundReloadFrom: Int
     let logger: Logger
     /// Per workspace: the activity counter at the last reload, and when it was (epoch ms).
     private let reloaded = Mutex<[Int64: (marker: [Int64], at: Int64)]>([:])
@@ -37,13 +36,13 @@ public final class InsightsService: Sendable {
 
     public init(
         store: any PanoramaStore, audiences: AudienceService, clock: WallClock, minimumReload: Duration = .seconds(60),
-        inlineReloadLimit: Duration = .seconds(1), logger: Logger = Logger(label: "panorama.insights")
+        backgroundReloadFrom: Int = 50_000, logger: Logger = Logger(label: "panorama.insights")
     ) {
         self.store = store
         self.audiences = audiences
         self.clock = clock
         self.minimumReload = minimumReload
-        self.inlineReloadLimit = inlineReloadLimit
+        self.backgroundReloadFrom = backgroundReloadFrom
         self.logger = logger
     }
 
@@ -63,7 +62,7 @@ public final class InsightsService: Sendable {
             return
         }
         if let last, now - last.at < Int64(minimumReload / .milliseconds(1)) { return }
-        if await engine.lastLoadDuration <= inlineReloadLimit {
+        if await engine.customerCount < backgroundReloadFrom {
             try await engine.rebuild(include: { _ in false })
             reloaded.withLock { $0[workspaceID] = (marker, now) }
             return
