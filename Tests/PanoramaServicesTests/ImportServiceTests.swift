@@ -44,6 +44,43 @@ enum CDNOWFile {
             options: ImportOptions(kind: kind, mapping: mapping), dryRun: dryRun, rejectedRows: rejected)
     }
 
+    /// Imported orders are history by default; with `earn_points: true` in the mapping they earn
+    /// loyalty points like orders of the API (once, however often the file is imported).
+    @Test func importedOrdersEarnPointsWhenTheMappingAsks() async throws {
+        try await Harness.run { h in
+            _ = try await h.services.loyalty.saveProgram(
+                workspaceID: h.workspaceID,
+                json: try JSONParser.parse(
+                    #"{"expiry_months": 12, "earn_rules": [{"type": "spend", "points": 1, "per_amount": 100}], "tiers": [{"code": "member", "name": "Member"}]}"#
+                ))
+            func points(_ user: String) async throws -> Int64 {
+                let profile = try await h.profile("user_id", user)
+                return try await h.services.loyalty.summary(workspaceID: h.workspaceID, customerID: profile.id).points
+            }
+            let earning = try ImportMapping.parse(
+                json: #"{"kind": "orders", "earn_points": true, "fields": {"order_id": "order_id", "user_id": "user_id", "placed_at": "placed_at", "amount": "amount"}}"#
+            )
+            #expect(earning.earnPoints && earning.jsonValue.objectValue?["earn_points"] == .bool(true))
+            let csv = """
+                order_id,user_id,placed_at,amount
+                I-1,imp-1,2026-09-01,120.50
+                I-2,imp-1,2026-09-02,30.00
+                I-3,imp-2,2026-09-02,9.99
+
+                """
+            for _ in 1...2 {
+                let report = try await run(h, .orders, csv, mapping: earning)
+                #expect(report.accepted == 3 && report.rejected == 0)
+                #expect(try await points("imp-1") == 150)  // 120 + 30, not twice
+                #expect(try await points("imp-2") == 9)
+            }
+            // Without it (an inferred mapping): history, no points.
+            let report = try await run(h, .orders, "order_id,user_id,placed_at,amount\nH-1,imp-3,2026-09-03,50.00\n")
+            #expect(report.accepted == 1)
+            #expect(try await points("imp-3") == 0)
+        }
+    }
+
     /// The real CDNOW file imports as orders whose totals equal the file's, and importing it again
     /// changes nothing.
     @Test func cdnowTotalsMatchTheFile() async throws {

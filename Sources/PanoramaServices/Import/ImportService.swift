@@ -48,6 +48,7 @@ public final class ImportService: Sendable {
     ) async throws -> ImportReport {
         let started = ContinuousClock.now
         let preparer = try ImportPreparer(source: source, options: options, rejectedRows: rejectedRows)
+        let earnPoints = options.mapping?.earnPoints ?? false
         let receivedAt = clock.now()
         var pending: [Task<Void, any Error>] = []
         var report = try await preparer.run(progress: progress) { batch in
@@ -75,12 +76,16 @@ public final class ImportService: Sendable {
             } else {
                 refundedIDs = []
             }
+            // Settled by loyalty (points, tiers) like an order of the API when the mapping asks
+            // (`earn_points: true`); otherwise the file is history.
+            let settled = earnPoints ? messages.compactMap { $0.order?.externalID } : []
             if !messages.isEmpty {
                 let pipeline = self.pipeline
                 let orders = self.orders
                 pending.append(
                     Task {
                         _ = try await pipeline.submit(workspaceID: workspaceID, messages: messages)
+                        if !settled.isEmpty { await orders.trackedOrdersSaved(workspaceID: workspaceID, externalIDs: settled) }
                         for id in refundedIDs {
                             try await orders.refundInFull(workspaceID: workspaceID, externalID: id)
                         }
