@@ -53,7 +53,7 @@ import Testing
 
     @Test func aSlowFirstComputationAnswersPendingAndRunsOnceForEveryone() async throws {
         let cache = ConsoleCache<String>()
-        let computation = Computation(delay: .milliseconds(400))
+        let computation = Computation(delay: .seconds(3))
         // Three viewers at once: none waits more than the patience, one computation runs.
         async let a = cache.value("k", version: "v1", now: 1_000, maxAge: 60_000, patience: .milliseconds(20)) {
             try await computation.run("v1")
@@ -74,25 +74,28 @@ import Testing
 
     @Test func newDataServesTheOldFiguresAfterThePatienceWhileOneRefreshRuns() async throws {
         let cache = ConsoleCache<String>()
-        let computation = Computation(delay: .milliseconds(300))
-        _ = try await settled(cache, "v1", now: 1_000, computation)
-        // The data moved (v2): after the patience the old figures come, marked, for every viewer.
+        _ = try await settled(cache, "v1", now: 1_000, Computation())
+        // The data moved (v2): after the patience the old figures come, marked, for every viewer,
+        // while one (slow) computation runs.
+        let slow = Computation(delay: .seconds(3))
         for _ in 0..<3 {
             let kept = try await cache.value(
                 "k", version: "v2", now: 5_000, maxAge: 60_000, patience: .milliseconds(10)
-            ) { try await computation.run("v2") }
+            ) { try await slow.run("v2") }
             #expect(kept.value == "v1#1" && kept.refreshing && kept.computedAt == 1_000)
         }
-        let fresh = try await settled(cache, "v2", now: 5_000, computation)
-        #expect(fresh.value == "v2#2" && fresh.computedAt == 5_000)
-        #expect(computation.count.load(ordering: .relaxed) == 2)
+        let fresh = try await settled(cache, "v2", now: 5_000, slow)
+        #expect(fresh.value == "v2#1" && fresh.computedAt == 5_000)
+        #expect(slow.count.load(ordering: .relaxed) == 1)
         // Too old at the same version: served, refreshed once more.
+        let again = Computation(delay: .seconds(3))
         let old = try await cache.value("k", version: "v2", now: 70_000, maxAge: 60_000, patience: .milliseconds(10)) {
-            try await computation.run("v2")
+            try await again.run("v2")
         }
-        #expect(old.value == "v2#2" && old.refreshing)
-        let renewed = try await settled(cache, "v2", now: 70_000, computation)
-        #expect(renewed.value == "v2#3" && renewed.computedAt == 70_000)
+        #expect(old.value == "v2#1" && old.refreshing)
+        let renewed = try await settled(cache, "v2", now: 70_000, again)
+        #expect(renewed.value == "v2#1" && renewed.computedAt == 70_000)
+        #expect(again.count.load(ordering: .relaxed) == 1)
         // A refresh within the patience is waited for: the new figures come at once.
         let quick = ConsoleCache<String>()
         let fast = Computation()

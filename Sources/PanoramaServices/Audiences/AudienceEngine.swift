@@ -76,7 +76,7 @@ actor AudienceEngine {
         try await exclusively { try await rebuildLocked(include: include) }
     }
 
-    private func rebuildLocked(include: (AudienceDefinition) -> Bool) async throws {
+    private func rebuildLocked(include: @Sendable (AudienceDefinition) -> Bool) async throws {
         let started = ContinuousClock.now
         let activity = try await store.activityMarker()
         var next = AudienceState(context: context)
@@ -106,43 +106,26 @@ actor AudienceEngine {
             if !loaded { loadProgress.add(ids.count) }
             for (offset, id) in ids.enumerated() { attributes.append((start + offset, facts[id]?.attributes ?? [:])) }
         }
-        next.setAttributes(attributes)
-        try next.computeTraits()
-        broken = next.compileRulesSkippingBroken()
+        // The work over the whole table runs off the actor, so that reads of the engine (every
+        // console page) are answered meanwhile: it takes seconds at a million customers.
+        let computed = try await Self.computed(consume next, attributes: attributes)
+        next = computed.state
+        broken = computed.broken
 
         // What each audience held before: this engine's last state, or the store at start.
-        var before: [AudienceKey: Set<Int64>] = [:]
-        for key in next.definitions.keys {
-            if loaded, state.definitions[key] != nil {
-                before[key] = Set(state.ids((state.members[key] ?? RoaringBitmap()).map(Int.init)))
-            } else {
-                before[key] = Set(try await store.audienceMembers(workspaceID: workspaceID, kind: key.kind, name: key.name))
-            }
+        let known = loaded ? next.definitions.keys.filter { state.definitions[$0] != nil } : []
+        var before = await Self.memberIDs(of: state, known)
+        for key in next.definitions.keys where before[key] == nil {
+            before[key] = Set(try await store.audienceMembers(workspaceID: workspaceID, kind: key.kind, name: key.name))
         }
         // Kept members (manual tags, static snapshots) follow merges to the live profile.
         let kept = next.definitions.filter { !$0.value.isRuleBased || $0.value.type == .static }.map(\.key)
         let orphans = Set(kept.flatMap { before[$0]! }).filter { next.rowOf[$0] == nil }
         let canonical = try await store.liveIDs(workspaceID: workspaceID, customerIDs: Array(orphans))
-        for key in kept {
-            var bitmap = RoaringBitmap()
-            for id in before[key]! {
-                if let row = next.rowOf[canonical[id] ?? id] { _ = bitmap.insert(UInt32(row)) }
-            }
-            next.members[key] = bitmap
-        }
-        for key in next.order where next.definitions[key]!.isRuleBased && next.definitions[key]!.type != .static {
-            if !include(next.definitions[key]!) {
-                next.members[key] = RoaringBitmap(before[key]!.compactMap { next.rowOf[$0].map(UInt32.init) })
-            }
-        }
-        try next.evaluate(where: { $0.isRuleBased && $0.type != .static && include($0) })
-        var changes: [AudienceKey: Delta] = [:]
-        for key in next.definitions.keys {
-            let now = Set(next.ids((next.members[key] ?? RoaringBitmap()).map(Int.init)))
-            let was = before[key] ?? []
-            let delta = Delta(enter: now.subtracting(was).sorted(), exit: was.subtracting(now).sorted())
-            if !delta.enter.isEmpty || !delta.exit.isEmpty { changes[key] = delta }
-        }
+        let evaluated = try await Self.evaluated(
+            consume next, before: before, kept: kept, canonical: canonical, include: include)
+        next = evaluated.state
+        let changes = evaluated.changes
         state = next
         loaded = true
         loadProgress.finish()
@@ -155,6 +138,55 @@ actor AudienceEngine {
                 "audiences": "\(next.definitions.count)",
                 "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
             ])
+    }
+
+    /// Attributes, computed traits and compiled rules of a freshly loaded table (off the actor).
+    private nonisolated static func computed(
+        _ state: consuming AudienceState, attributes: [(row: Int, attributes: [String: TraitValue])]
+    ) async throws -> (state: AudienceState, broken: [AudienceKey: String]) {
+        state.setAttributes(attributes)
+        try state.computeTraits()
+        let broken = state.compileRulesSkippingBroken()
+        return (state, broken)
+    }
+
+    /// The customer ids each of `keys` holds in `state` (off the actor).
+    private nonisolated static func memberIDs(of state: AudienceState, _ keys: [AudienceKey]) async
+        -> [AudienceKey: Set<Int64>]
+    {
+        var ids: [AudienceKey: Set<Int64>] = [:]
+        for key in keys { ids[key] = Set(state.ids((state.members[key] ?? RoaringBitmap()).map(Int.init))) }
+        return ids
+    }
+
+    /// The members of every audience of a rebuilt table and what changed against `before`: kept
+    /// members (manual tags, static snapshots) carried over to the live profiles (`canonical`),
+    /// the rule-based audiences `include` selects evaluated, the others carried over (off the actor).
+    private nonisolated static func evaluated(
+        _ state: consuming AudienceState, before: [AudienceKey: Set<Int64>], kept: [AudienceKey],
+        canonical: [Int64: Int64], include: @Sendable (AudienceDefinition) -> Bool
+    ) async throws -> (state: AudienceState, changes: [AudienceKey: Delta]) {
+        for key in kept {
+            var bitmap = RoaringBitmap()
+            for id in before[key]! {
+                if let row = state.rowOf[canonical[id] ?? id] { _ = bitmap.insert(UInt32(row)) }
+            }
+            state.members[key] = bitmap
+        }
+        for key in state.order where state.definitions[key]!.isRuleBased && state.definitions[key]!.type != .static {
+            if !include(state.definitions[key]!) {
+                state.members[key] = RoaringBitmap(before[key]!.compactMap { state.rowOf[$0].map(UInt32.init) })
+            }
+        }
+        try state.evaluate(where: { $0.isRuleBased && $0.type != .static && include($0) })
+        var changes: [AudienceKey: Delta] = [:]
+        for key in state.definitions.keys {
+            let now = Set(state.ids((state.members[key] ?? RoaringBitmap()).map(Int.init)))
+            let was = before[key] ?? []
+            let delta = Delta(enter: now.subtracting(was).sorted(), exit: was.subtracting(now).sorted())
+            if !delta.enter.isEmpty || !delta.exit.isEmpty { changes[key] = delta }
+        }
+        return (state, changes)
     }
 
     /// Brings changed customers (live or merged away) up to date and re-evaluates the real-time
