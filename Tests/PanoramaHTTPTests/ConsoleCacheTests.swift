@@ -8,17 +8,34 @@ import Testing
 /// The console's kept analyses: current values at once, outdated ones at once while one
 /// background computation refreshes them, a first computation waited for only so long.
 @Suite struct ConsoleCacheTests {
-    /// Counts computations; each returns "<version>#<n>" after `delay`.
+    /// Counts computations; each returns "<version>#<n>", once the gate (if any) is opened: a
+    /// gated computation cannot finish before the test lets it, however loaded the machine is.
     final class Computation: Sendable {
         let count = Atomic(0)
-        let delay: Duration
+        let gate: Gate?
 
-        init(delay: Duration = .zero) { self.delay = delay }
+        init(gated: Bool = false) { gate = gated ? Gate() : nil }
 
         func run(_ version: String) async throws -> String {
             let n = count.add(1, ordering: .relaxed).newValue
-            try await Task.sleep(for: delay)
+            await gate?.wait()
             return "\(version)#\(n)"
+        }
+    }
+
+    actor Gate {
+        private var open = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func wait() async {
+            if open { return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func release() {
+            open = true
+            for w in waiting { w.resume() }
+            waiting = []
         }
     }
 
@@ -53,7 +70,7 @@ import Testing
 
     @Test func aSlowFirstComputationAnswersPendingAndRunsOnceForEveryone() async throws {
         let cache = ConsoleCache<String>()
-        let computation = Computation(delay: .seconds(3))
+        let computation = Computation(gated: true)
         // Three viewers at once: none waits more than the patience, one computation runs.
         async let a = cache.value("k", version: "v1", now: 1_000, maxAge: 60_000, patience: .milliseconds(20)) {
             try await computation.run("v1")
@@ -67,6 +84,7 @@ import Testing
         // No value: each answered before the computation finished.
         let answers = try await [a, b, c]
         #expect(answers.allSatisfy { $0.value == nil && $0.refreshing })
+        await computation.gate?.release()
         let kept = try await settled(cache, "v1", now: 1_000, computation)
         #expect(kept.value == "v1#1")
         #expect(computation.count.load(ordering: .relaxed) == 1)
@@ -77,22 +95,24 @@ import Testing
         _ = try await settled(cache, "v1", now: 1_000, Computation())
         // The data moved (v2): after the patience the old figures come, marked, for every viewer,
         // while one (slow) computation runs.
-        let slow = Computation(delay: .seconds(3))
+        let slow = Computation(gated: true)
         for _ in 0..<3 {
             let kept = try await cache.value(
                 "k", version: "v2", now: 5_000, maxAge: 60_000, patience: .milliseconds(10)
             ) { try await slow.run("v2") }
             #expect(kept.value == "v1#1" && kept.refreshing && kept.computedAt == 1_000)
         }
+        await slow.gate?.release()
         let fresh = try await settled(cache, "v2", now: 5_000, slow)
         #expect(fresh.value == "v2#1" && fresh.computedAt == 5_000)
         #expect(slow.count.load(ordering: .relaxed) == 1)
         // Too old at the same version: served, refreshed once more.
-        let again = Computation(delay: .seconds(3))
+        let again = Computation(gated: true)
         let old = try await cache.value("k", version: "v2", now: 70_000, maxAge: 60_000, patience: .milliseconds(10)) {
             try await again.run("v2")
         }
         #expect(old.value == "v2#1" && old.refreshing)
+        await again.gate?.release()
         let renewed = try await settled(cache, "v2", now: 70_000, again)
         #expect(renewed.value == "v2#1" && renewed.computedAt == 70_000)
         #expect(again.count.load(ordering: .relaxed) == 1)
