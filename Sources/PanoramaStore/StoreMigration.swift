@@ -277,10 +277,12 @@ public struct StoreMigration: Sendable {
 
     /// SQLite tables and columns deliberately left behind: the event index (PostgreSQL indexes
     /// events itself), `event_message_ids.event_id` (PostgreSQL keeps the ids only), runtime state
-    /// of the nodes that ran on SQLite (`cluster_*`: the new nodes register themselves), bookkeeping.
+    /// of the nodes that ran on SQLite (`cluster_*`: the new nodes register themselves), the
+    /// encryption sweep's mark (the new store's first start makes its own pass), bookkeeping.
     /// Anything else this list and ``tables`` do not name makes the migration refuse to start.
     static let notCopied: Set<String> = [
         "event_index", "event_index_state", "event_message_ids.event_id", "cluster_nodes", "cluster_jobs",
+        "protection_sweep_mark",
         "grdb_migrations", "sqlite_sequence",
     ]
 

@@ -252,6 +252,100 @@ import Testing
         }
     }
 
+    @Test func theStartPassIsSkippedOnlyWhileACompletePassHoldsUnderTheSamePrimaryKey() async throws {
+        try await sweepMark()
+    }
+
+    @Test(.enabled(if: Backend.postgresAvailable, Backend.skipReason))
+    func theStartPassIsSkippedOnlyWhileACompletePassHoldsOnPostgres() async throws {
+        try await Backend.$current.withValue(.postgres) { try await sweepMark() }
+    }
+
+    static func mark(_ h: Harness) async throws -> String? {
+        try await #require(h.services.store as? any SQLStore).sweepMark().keyID
+    }
+
+    /// The sweep's mark: set by a complete pass, honoured by the first scheduled run, cleared by a
+    /// start with another primary key or with encryption off.
+    func sweepMark() async throws {
+        let old = try Self.ring(Self.oldLine)
+        let rotated = try Self.ring(Self.newLine, Self.oldLine)
+        let location = try await Backend.freshLocation()
+        // Given a new store under the old key: no pass has completed, so the start pass runs.
+        try await Harness.run(location: location, protection: old) { h in
+            try await Self.sendPersonalData(h)
+            #expect(try await Self.mark(h) == nil)
+            #expect(try await h.services.protectionSweep.runScheduled(first: true))
+            #expect(try await Self.mark(h) == "old")
+            // A dry run (`panorama encryption status`) neither sets nor clears it.
+            try await h.services.protectionSweep.run(apply: false)
+            #expect(try await Self.mark(h) == "old")
+        }
+        // Reopened with the same key: the start pass is skipped, the daily one still runs.
+        try await Harness.run(location: location, protection: old) { h in
+            #expect(try await Self.mark(h) == "old")
+            let ran = try await h.services.protectionSweep.runScheduled(first: true)
+            #expect(!ran)
+            #expect(try await h.services.protectionSweep.runScheduled(first: false))
+        }
+        // A new primary key clears it at open: the start pass runs and re-encrypts under "new".
+        try await Harness.run(location: location, protection: rotated) { h in
+            #expect(try await Self.mark(h) == nil)
+            #expect(try await h.services.protectionSweep.runScheduled(first: true))
+            #expect(try await Self.mark(h) == "new")
+            let cells = try await Self.storedText(h.services.store)
+            #expect(!cells.contains { $0.contains("pd1:old:") || $0.contains("pe1:old:") })
+        }
+        // A node back on the old primary key (the new one still in its ring) clears it too: it
+        // writes under "old", which a node on "new" must re-encrypt.
+        try await Harness.run(location: location, protection: try Self.ring(Self.oldLine, Self.newLine)) { h in
+            let before = try await Self.mark(h)
+            #expect(before == nil)
+            #expect(try await h.services.protectionSweep.runScheduled(first: true))
+            #expect(try await Self.mark(h) == "old")
+        }
+    }
+
+    @Test func aStoreWrittenWithEncryptionOffIsSweptAtTheNextStart() async throws {
+        // Given a store opened with encryption off (no canary yet, so the start is allowed) after a
+        // node with a key completed a pass on it…
+        let location = try await Backend.freshLocation()
+        let key = try Self.ring(Self.newLine)
+        try await Harness.run(location: location, protection: key) { h in
+            let ran = try await h.services.protectionSweep.runScheduled(first: true)
+            #expect(ran)
+            #expect(try await h.services.protectionSweep.isComplete())
+        }
+        let sql: any SQLStore = try SQLiteStore(directory: location, synchronous: .normal, protection: .off)
+        try await sql.run(sql.sql("DELETE FROM protection_keys").query)
+        try await Harness.run(location: location, protection: .off) { h in
+            try await Self.sendPersonalData(h)
+        }
+        // …the mark is gone, and the next start with the key makes the pass and seals the values.
+        try await Harness.run(location: location, protection: key) { h in
+            let complete = try await h.services.protectionSweep.isComplete()
+            #expect(!complete)
+            #expect(try await h.services.protectionSweep.runScheduled(first: true))
+            try await Self.expectNothingInClear(h.services.store)
+            #expect(try await h.services.protectionSweep.isComplete())
+        }
+    }
+
+    @Test func aPassOverlappedByAnInvalidationLeavesTheMarkUnset() async throws {
+        try await Harness.run { h in
+            let sql = try #require(h.services.store as? any SQLStore)
+            let before = try await sql.sweepMark().generation
+            // Another node opens the store with encryption off while this pass runs.
+            let off = try SQLiteStore(directory: h.location, synchronous: .normal, protection: .off)
+            try await off.invalidateSweepMark()
+            let marked = try await sql.markSweepComplete(generation: before, now: 1)
+            #expect(!marked)
+            #expect(try await sql.sweepMark().keyID == nil)
+            #expect(try await sql.markSweepComplete(generation: sql.sweepMark().generation, now: 1))
+            #expect(try await sql.sweepMark().keyID == "test")
+        }
+    }
+
     @Test func erasureLeavesNothingFindableByIdentifier() async throws {
         try await Harness.run { h in
             try await Self.sendPersonalData(h)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PanoramaCore
 import PanoramaStore
+import Synchronization
 
 /// The background pass of encryption at rest: seals personal values still stored in clear (a store
 /// that ran before encryption was turned on) and re-encrypts values under older keys after a
@@ -11,18 +12,25 @@ import PanoramaStore
 /// Rotation: put a new key line first in `PANORAMA_ENCRYPTION_KEYS` (or the key file), keep the old
 /// one after it, restart; the leader's sweep (or `panorama encryption sweep`) re-encrypts everything;
 /// when it reports nothing left, remove the old line.
+///
+/// A complete pass records the primary key it left everything under (`SQLStore.markSweepComplete`);
+/// opening the store with encryption off or another primary key clears that mark. The leader's
+/// pass at start is skipped while the mark holds (on a large store it read every sealed row on
+/// every start and found nothing); the daily pass always runs.
 public struct ProtectionSweep: Sendable {
     public let store: any PanoramaStore
     public let logger: Logger
+    public let clock: WallClock
     /// Customer ids (or row ids) per batch.
     public var span: Int64
 
     /// The scheduled job's name (`panorama_scheduled_job_runs_total{job=…}`).
     public static let jobName = "encryption-sweep"
 
-    public init(store: any PanoramaStore, logger: Logger, span: Int64 = 2_000) {
+    public init(store: any PanoramaStore, logger: Logger, clock: WallClock = .system, span: Int64 = 2_000) {
         self.store = store
         self.logger = logger
+        self.clock = clock
         self.span = span
     }
 
@@ -31,12 +39,15 @@ public struct ProtectionSweep: Sendable {
 
     /// One whole pass over every sealed part; `progress` is told after each batch (part, range
     /// position, range end). Returns what each part saw and rewrote; with `apply` false nothing is
-    /// written and `rewritten` counts the rows that need it (`panorama encryption status`).
+    /// written and `rewritten` counts the rows that need it (`panorama encryption status`). A pass
+    /// that applies and completes sets the sweep's mark.
     @discardableResult
     public func run(
         apply: Bool = true, progress: (@Sendable (SealedPart, Int64, Int64) -> Void)? = nil
     ) async throws -> [SealedPart: SweepProgress] {
         guard let sql = store as? any SQLStore, sql.protection.isOn else { return [:] }
+        // Read before the first batch: an invalidation after it leaves the mark unset.
+        let generation = apply ? try await sql.sweepMark().generation : nil
         var report: [SealedPart: SweepProgress] = [:]
         for part in SealedPart.allCases {
             let bound = try await sql.sweepBound(part)
@@ -58,17 +69,54 @@ public struct ProtectionSweep: Sendable {
                     metadata: ["part": "\(part.rawValue)", "rewritten": "\(done.rewritten)", "scanned": "\(done.scanned)"])
             }
         }
+        if let generation {
+            try await sql.markSweepComplete(generation: generation, now: clock.now())
+        }
         return report
     }
 
-    /// The leader's job: a pass shortly after start and then daily (a pass that finds nothing to do
-    /// only reads).
+    /// Whether the pass at start can be skipped: a complete pass left every sealed value under the
+    /// primary key this node writes with, and no node opened the store since with encryption off
+    /// or another primary key.
+    public func isComplete() async throws -> Bool {
+        guard let sql = store as? any SQLStore, sql.protection.isOn else { return false }
+        return try await sql.sweepIsComplete()
+    }
+
+    /// The leader's job: a pass shortly after start, unless the sweep's mark says a complete pass
+    /// left nothing to do, and then daily (a pass that finds nothing to do only reads).
     public func makeScheduler(cluster: ClusterService, metrics: any MetricsSink) -> ClusterScheduler? {
         guard isOn else { return nil }
-        let job = ClusterScheduler.Job(name: Self.jobName, interval: .seconds(86_400)) { [self] in
-            try await run()
+        let job = ClusterScheduler.Job(name: Self.jobName, interval: .seconds(86_400)) { [self, first = FirstRun()] in
+            try await runScheduled(first: first.take())
         }
         return ClusterScheduler(leadership: cluster.leadership, jobs: [job], logger: logger, metrics: metrics)
+    }
+
+    /// One scheduled run: the first one on this node (at start or on becoming leader) is skipped
+    /// when the mark holds. Returns whether a pass ran.
+    @discardableResult
+    public func runScheduled(first: Bool) async throws -> Bool {
+        if first, try await isComplete() {
+            logger.info(
+                "encryption sweep at start skipped: a complete pass already left every value under the primary key",
+                metadata: ["key": "\((store as? any SQLStore)?.protection.primaryKeyID ?? "")"])
+            return false
+        }
+        try await run()
+        return true
+    }
+}
+
+/// Whether a scheduled job has not run yet on this node (true once).
+private final class FirstRun: Sendable {
+    private let pending = Mutex(true)
+
+    func take() -> Bool {
+        pending.withLock { pending in
+            defer { pending = false }
+            return pending
+        }
     }
 }
 

@@ -156,7 +156,7 @@ public struct Services: Sendable {
         self.clock = clock
         self.metrics = metrics
         self.logger = logger
-        self.protectionSweep = ProtectionSweep(store: store, logger: logger)
+        self.protectionSweep = ProtectionSweep(store: store, logger: logger, clock: clock)
         self.rateLimiters = RateLimiters(configuration.rateLimits)
         self.settings = WorkspaceSettingsCache(store: store)
         self.keys = KeyService(store: store, clock: clock)

@@ -13,7 +13,7 @@ enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
         + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations + consoleMigrations
-        + insightsMigrations
+        + insightsMigrations + protectionSweepMigrations
 
     static let foundation: [(name: String, sql: String)] = [
         (

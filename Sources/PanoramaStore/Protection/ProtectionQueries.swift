@@ -52,6 +52,8 @@ extension SQLStore {
                         + " / The store holds personal data encrypted with key \"\(first.0)\", but no key is loaded;"
                         + " set \(KeyRing.environmentVariable) or --encryption-key-file.")
             }
+            // This node writes personal values in clear: the next pass has work.
+            try await invalidateSweepMark()
             return []
         }
         let known = Dictionary(rows, uniquingKeysWith: { first, _ in first })
@@ -76,7 +78,56 @@ extension SQLStore {
                 try await run(q.query)
             }
         }
+        try await invalidateSweepMark()
         return rows.map(\.0).filter { cipher.ring.key(id: $0) == nil }
+    }
+
+    // MARK: The sweep's mark
+
+    /// The sweep's mark: the primary key id under which the last complete pass left every sealed
+    /// value (nil when a pass may have work), and the count of invalidations, read before a pass
+    /// so that ``markSweepComplete(generation:now:)`` can tell whether one happened meanwhile.
+    public func sweepMark() async throws -> (keyID: String?, generation: Int64) {
+        try await fetch(sql("SELECT key_id, generation FROM protection_sweep_mark WHERE id = 1").query) {
+            (try $0.optionalText(0), try $0.int(1))
+        }.first ?? (nil, 0)
+    }
+
+    /// Whether a complete pass already left every sealed value under the primary key this store
+    /// writes with, and no node opened the store since with encryption off or another primary key.
+    public func sweepIsComplete() async throws -> Bool {
+        guard let primary = protection.primaryKeyID else { return false }
+        return try await sweepMark().keyID == primary
+    }
+
+    /// Clears the mark unless it names the primary key this store writes with (run when a node opens
+    /// the store, before it writes): a node with encryption off writes values in clear, one with
+    /// another primary key writes tokens the others must re-encrypt. The generation moves even when
+    /// the mark is clear already, so a pass running elsewhere meanwhile does not set it.
+    func invalidateSweepMark() async throws {
+        var q = sql("UPDATE protection_sweep_mark SET key_id = NULL, generation = generation + 1 WHERE id = 1")
+        if let primary = protection.primaryKeyID {
+            q.append(" AND (key_id IS NULL OR key_id <> ")
+            q.bind(primary)
+            q.append(")")
+        }
+        try await run(q.query)
+    }
+
+    /// Records that a complete pass, begun when the mark's generation was `generation`, left every
+    /// sealed value under the primary key; does nothing (and returns false) when the mark was
+    /// invalidated meanwhile or encryption is off.
+    @discardableResult
+    public func markSweepComplete(generation: Int64, now: Int64) async throws -> Bool {
+        guard let primary = protection.primaryKeyID else { return false }
+        var q = sql("UPDATE protection_sweep_mark SET key_id = ")
+        q.bind(primary)
+        q.append(", completed_at = ")
+        q.bind(now)
+        q.append(" WHERE id = 1 AND generation = ")
+        q.bind(generation)
+        q.append(" RETURNING id")
+        return try await !fetch(q.query) { try $0.int(0) }.isEmpty
     }
 
     /// The upper end of the ranges the sweep walks in a part: the highest value of its range column

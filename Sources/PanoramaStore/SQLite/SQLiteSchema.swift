@@ -11,7 +11,7 @@ enum SQLiteSchema {
     static let migrations: [(name: String, sql: String)] =
         foundation + ordersMigrations + loyaltyMigrations + duplicatesMigrations
         + audiencesMigrations + auditMigrations + accessMigrations + privacyMigrations + protectionMigrations + consoleMigrations
-        + insightsMigrations
+        + insightsMigrations + protectionSweepMigrations
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
