@@ -325,6 +325,69 @@ import Testing
         }
     }
 
+    /// The dataset path (orders cut to their frequent items and equal ones counted once, as bit
+    /// sets up to 64 frequent items, as lists beyond) finds the same rules as mining every order's
+    /// items, on random shops of 8 and of 120 items.
+    @Test func basketOverTheDatasetAgreesWithMiningEveryOrder() throws {
+        var random = Xoshiro256(seed: 11)
+        var withRules = 0
+        for universe in [8, 120, 8, 120] {
+            var orders = OrderColumns(utcOffsetSeconds: 0)
+            var perOrder: [[String]] = []
+            let statuses: [OrderColumns.Status] = [.completed, .completed, .completed, .pending]
+            for _ in 0..<300 {
+                let records = (0..<random.below(4)).map { _ in
+                    OrderColumns.Record(
+                        timestamp: Self.seconds(2026, 1, 1) + Int64(random.below(120)) * 86_400, amount: 100,
+                        status: statuses[random.below(statuses.count)])
+                }
+                orders.appendCustomer(records)
+                for _ in records {
+                    // Skewed: low codes are frequent, most high ones rare; some orders have none.
+                    perOrder.append(
+                        (0..<random.below(5)).map { _ in "i\(min(random.below(universe), random.below(universe)))" })
+                }
+            }
+            var events = EventColumns(utcOffsetSeconds: 0)
+            events.appendEmptyCustomers(orders.rowCount)
+            var dataset = InsightDataset(orders: orders, events: events, today: Self.day(2026, 5, 1))
+            dataset.categories = OrderItems(perOrder)
+            let (from, to) = (Self.day(2026, 1, 20), Self.day(2026, 4, 1))
+            // Every paid order of the period with items, as the analysis used to collect them.
+            var transactions: [[Int32]] = []
+            for row in 0..<dataset.rowCount {
+                for o in orders.range(ofRow: row) where orders.status[o] == OrderColumns.Status.completed.rawValue {
+                    let day = Int64(orders.day[o])
+                    if day >= from, day < to, !dataset.categories.of(o).isEmpty {
+                        transactions.append(Array(dataset.categories.of(o)))
+                    }
+                }
+            }
+            for minSupport in [0.002, 0.01, 0.05] {
+                let thresholds = BasketAnalysis.Thresholds(minSupport: minSupport, minConfidence: 0, minLift: 0)
+                let found = try BasketAnalysis.rules(
+                    dataset, level: .category, from: from, to: to, thresholds: thresholds)
+                #expect(found.orders == transactions.count)
+                let expected = BasketAnalysis.rules(
+                    transactions, thresholds: thresholds, names: dataset.categories.dictionary.strings)
+                #expect(found.rules == expected)
+                if !expected.isEmpty { withRules += 1 }
+            }
+        }
+        // Most of the 12 cases have rules to compare (the rarest items at 5 % may have none).
+        #expect(withRules >= 8)
+    }
+
+    /// The counting sort of the repurchase intervals sorts like a comparison sort.
+    @Test func intervalsSortByCounting() {
+        var random = Xoshiro256(seed: 3)
+        for size in [0, 1, 65, 1000] {
+            let intervals = (0..<size).map { _ in random.below(800) }
+            #expect(RepurchaseAnalysis.countingSorted(intervals) == intervals.sorted())
+        }
+        #expect(RepurchaseAnalysis.countingSorted([5, 1 << 40, 3]) == [3, 5, 1 << 40])
+    }
+
     @Test func basketOverTheDatasetRespectsPeriodAndStatus() throws {
         // Paid orders Jan–Apr 1: [A,B], [A], [B], [A] (row 1), [C] (row 2), [A,C] (row 3).
         let (orders, rules) = try BasketAnalysis.rules(

@@ -196,6 +196,50 @@ import Testing
         }
     }
 
+    /// The order lines are kept between requests: a new order and a refund are seen on the next
+    /// request (read by id), an order changed in place (re-sent cancelled) once the kept lines are
+    /// checked again (`linesCheckInterval`).
+    @Test func keptOrderLinesFollowNewOrdersRefundsAndChanges() async throws {
+        try await Harness.run { h in
+            try await shop(h)
+            let insights = h.services.insights
+            let w = h.workspaceID
+            let (from, to) = Self.september
+            let thresholds = BasketAnalysis.Thresholds(minSupport: 0.01, minConfidence: 0, minLift: 0, maxLength: 2)
+            func teaIntervals() async throws -> [Int] {
+                let found = try await insights.repurchase(workspaceID: w, from: from, to: to, scope: .all)
+                guard let tea = found.categories.first(where: { $0.label == "tea" }) else { return [] }
+                return [tea.intervals, tea.median]
+            }
+            func baskets() async throws -> Int {
+                try await insights.basket(
+                    workspaceID: w, level: .category, from: from, to: to, thresholds: thresholds, scope: .all
+                ).orders
+            }
+            #expect(try await teaIntervals() == [1, 9])
+            #expect(try await baskets() == 3)
+            // Given a new paid order of u2 (tea on 09-21, 16 days after 09-05), when asked again
+            // at once, then it counts: the kept lines were extended by it.
+            try await order(h, "B-2", "u2", "2026-09-21", [("TEA", "tea", "12.5")])
+            #expect(try await teaIntervals() == [2, 9])
+            #expect(try await baskets() == 4)
+            // Given u1's A-2 refunded in full, then u1's tea interval is gone.
+            let a2 = try #require(try await h.services.store.order(workspaceID: w, externalID: "A-2"))
+            _ = try await h.services.orders.refund(
+                workspaceID: w, orderID: a2.id, body: try JSONParser.parse(#"{"refund_id": "R-1", "amount": "30.00"}"#))
+            #expect(try await teaIntervals() == [1, 16])
+            #expect(try await baskets() == 3)
+            // Given B-1 sent again cancelled (no new order, no refund: the activity counter does
+            // not move), then the kept lines still count it until they are checked again.
+            try await order(
+                h, "B-1", "u2", "2026-09-05", status: "cancelled", [("TEA", "tea", "40"), ("CUP", "ware", "10")])
+            #expect(try await baskets() == 3)
+            h.clock.advance(ms: InsightsService.linesCheckInterval)
+            #expect(try await baskets() == 2)
+            #expect(try await teaIntervals() == [])
+        }
+    }
+
     @Test func aFunnelDropOffBecomesATag() async throws {
         try await Harness.run { h in
             try await shop(h)
@@ -280,6 +324,9 @@ struct PostgresInsightsServiceTests {
         try await on { try await tests.rfmCohortsRepurchaseBasketAndPredictions() }
     }
     @Test func aFunnelDropOffBecomesATag() async throws { try await on { try await tests.aFunnelDropOffBecomesATag() } }
+    @Test func keptOrderLinesFollowNewOrdersRefundsAndChanges() async throws {
+        try await on { try await tests.keptOrderLinesFollowNewOrdersRefundsAndChanges() }
+    }
     @Test func predictionsBecomeTraitsAndPredictiveTags() async throws {
         try await on { try await tests.predictionsBecomeTraitsAndPredictiveTags() }
     }

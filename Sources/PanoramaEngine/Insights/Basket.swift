@@ -73,18 +73,54 @@ public enum BasketAnalysis {
         }
         let orders = dataset.orders
         let completed = OrderColumns.Status.completed.rawValue
-        var transactions: [[Int32]] = []
+        // The period's paid orders with items, and how many hold each item.
+        var baskets: [Int] = []
+        var counts = [Int](repeating: 0, count: items.dictionary.strings.count)
         for row in dataset.included(filter).setRows {
             for o in orders.range(ofRow: row) where orders.status[o] == completed {
                 let day = Int64(orders.day[o])
                 guard day >= from, day < to else { continue }
                 let basket = items.of(o)
-                if !basket.isEmpty { transactions.append(Array(basket)) }
+                guard !basket.isEmpty else { continue }
+                baskets.append(o)
+                for code in basket { counts[Int(code)] += 1 }
             }
         }
-        let rules = rules(
-            transactions, thresholds: thresholds, names: items.dictionary.strings)
-        return (transactions.count, rules)
+        let n = baskets.count
+        guard n > 0 else { return (0, []) }
+        // Items below the support can be in no frequent itemset: each order is cut to its frequent
+        // items, and equal orders are counted once with their number (at most 2^k of k frequent
+        // items, a few hundred in practice): the tree is built from those, not from every order.
+        let minCount = minimumCount(thresholds.minSupport, orders: n)
+        let frequent = counts.indices.filter { counts[$0] >= minCount }
+        var weighted: [([Int32], Int)] = []
+        if frequent.count <= 64 {
+            var bit = [UInt64](repeating: 0, count: counts.count)
+            for (index, item) in frequent.enumerated() { bit[item] = 1 << UInt64(index) }
+            var sets: [UInt64: Int] = [:]
+            for o in baskets {
+                var set: UInt64 = 0
+                for code in items.of(o) { set |= bit[Int(code)] }
+                if set != 0 { sets[set, default: 0] += 1 }
+            }
+            weighted = sets.map { set, count in
+                (frequent.indices.filter { set & (1 << UInt64($0)) != 0 }.map { Int32(frequent[$0]) }, count)
+            }
+        } else {
+            var sets: [[Int32]: Int] = [:]
+            for o in baskets {
+                let set = items.of(o).filter { counts[Int($0)] >= minCount }.sorted()
+                if !set.isEmpty { sets[set, default: 0] += 1 }
+            }
+            weighted = sets.map { ($0.key, $0.value) }
+        }
+        return (n, rules(weighted: weighted, orders: n, thresholds: thresholds, names: items.dictionary.strings))
+    }
+
+    /// The fewest orders an itemset of support `minSupport` among `orders` is in, rounded up:
+    /// support ≥ minSupport exactly.
+    static func minimumCount(_ minSupport: Double, orders: Int) -> Int {
+        max(1, Int((minSupport * Double(orders)).rounded(.up)))
     }
 
     /// What basket rules are mined over.
@@ -94,11 +130,20 @@ public enum BasketAnalysis {
 
     /// The rules of `transactions` (item codes naming `names`).
     public static func rules(_ transactions: [[Int32]], thresholds: Thresholds, names: [String]) -> [BasketRule] {
-        let n = transactions.count
+        rules(
+            weighted: transactions.map { ($0, 1) }, orders: transactions.count, thresholds: thresholds, names: names)
+    }
+
+    /// The rules of `orders` orders given as distinct item sets with their number of orders (the
+    /// sets may leave out items below the support, and orders without any).
+    static func rules(weighted: [([Int32], Int)], orders n: Int, thresholds: Thresholds, names: [String])
+        -> [BasketRule]
+    {
         guard n > 0 else { return [] }
-        // Round the count up: support ≥ minSupport exactly.
-        let minCount = max(1, Int((thresholds.minSupport * Double(n)).rounded(.up)))
-        let itemsets = frequentItemsets(transactions, minCount: minCount, maxLength: thresholds.maxLength)
+        let minCount = minimumCount(thresholds.minSupport, orders: n)
+        var itemsets: [[Int32]: Int] = [:]
+        FPTree(weighted, minCount: minCount).mine(
+            suffix: [], minCount: minCount, maxLength: thresholds.maxLength, into: &itemsets)
         var rules: [BasketRule] = []
         for (itemset, count) in itemsets where itemset.count >= 2 {
             for consequent in itemset {

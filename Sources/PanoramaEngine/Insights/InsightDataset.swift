@@ -107,6 +107,16 @@ public struct OrderItems: Sendable {
         }
     }
 
+    /// Items already as codes in compressed-sparse-row form (`offsets` from 0 to `codes.count`,
+    /// codes distinct within an order) naming `names`, which must be distinct.
+    public init(offsets: [Int], codes: [Int32], names: [String]) {
+        precondition(offsets.first == 0 && offsets.last == codes.count, "offsets from 0 to the codes' end")
+        self.offsets = offsets
+        self.codes = codes
+        for name in names { _ = dictionary.code(for: name) }
+        precondition(dictionary.strings.count == names.count, "distinct names")
+    }
+
     /// Appends the next order's items (made distinct).
     public mutating func appendOrder(_ items: [String]) {
         if offsets.isEmpty { offsets = [0] }

@@ -96,7 +96,7 @@ public enum RepurchaseAnalysis {
 
     /// The statistics of a list of intervals.
     static func distribution(_ intervals: [Int], customers: Int, label: String?) -> RepurchaseDistribution {
-        let sorted = intervals.sorted()
+        let sorted = countingSorted(intervals)
         func percentile(_ p: Int) -> Int {
             guard !sorted.isEmpty else { return 0 }
             // Nearest rank: the ⌈p·n/100⌉-th smallest.
@@ -110,5 +110,20 @@ public enum RepurchaseAnalysis {
             label: label, intervals: sorted.count, customers: customers,
             meanDays: sorted.isEmpty ? 0 : Double(sorted.reduce(0, +)) / Double(sorted.count),
             p25: percentile(25), median: percentile(50), p75: percentile(75), p90: percentile(90), buckets: buckets)
+    }
+
+    /// `intervals` in ascending order: counted by day when they span less than a few million
+    /// days (millions of intervals, a few thousand distinct days), else compared.
+    static func countingSorted(_ intervals: [Int]) -> [Int] {
+        guard let low = intervals.min(), let high = intervals.max() else { return [] }
+        guard high - low < 1 << 22, intervals.count > 64 else { return intervals.sorted() }
+        var counts = [Int](repeating: 0, count: high - low + 1)
+        for days in intervals { counts[days - low] += 1 }
+        var sorted: [Int] = []
+        sorted.reserveCapacity(intervals.count)
+        for (offset, count) in counts.enumerated() where count > 0 {
+            sorted.append(contentsOf: repeatElement(low + offset, count: count))
+        }
+        return sorted
     }
 }

@@ -31,8 +31,9 @@ public final class InsightsService: Sendable {
     /// Per workspace: the activity counter at the last reload, and when it was (epoch ms).
     private let reloaded = Mutex<[Int64: (marker: [Int64], at: Int64)]>([:])
 
-    /// The most order lines one basket or category analysis reads.
-    public static let maximumLines = 5_000_000
+    /// The most order lines one basket or category analysis reads (and keeps between requests:
+    /// about 24 bytes a line as columns).
+    public static let maximumLines = 20_000_000
 
     public init(
         store: any PanoramaStore, audiences: AudienceService, clock: WallClock, minimumReload: Duration = .seconds(60),
@@ -410,56 +411,242 @@ public final class InsightsService: Sendable {
         (day * 86_400 - snapshot.utcOffsetSeconds) * 1000
     }
 
+    /// A workspace's paid order lines placed from `from` on, kept between requests. Orders are
+    /// only ever added, so what came since is read by id: the orders above `lastOrderID`, and the
+    /// orders of the refunds above `lastRefundID` read again (a refund takes lines or the whole
+    /// order out). What the store's activity counter does not show (an order's status, customer,
+    /// total or time changed in place) the fingerprint does, checked every `linesCheckInterval`.
+    struct KeptLines: Sendable {
+        /// Epoch ms.
+        var from: Int64
+        var lines: PaidOrderLines
+        var lastOrderID: Int64
+        var lastRefundID: Int64
+        /// The fingerprint of the orders up to `throughOrderID` (the newest at the last check or
+        /// full read; the later ones are read again at the next check), and when it was taken
+        /// (epoch ms).
+        var throughOrderID: Int64
+        var fingerprint: [Int64]
+        var checkedAt: Int64
+    }
+
+    /// Per workspace, the order lines kept (see `KeptLines`).
+    private let keptLines = Mutex<[Int64: KeptLines]>([:])
+
+    /// How long kept order lines are used before the store is asked whether an order changed in
+    /// place (the same time as the console keeps a result).
+    public static let linesCheckInterval: Int64 = 300_000
+
+    /// The paid order lines placed from `from` (epoch ms) on: the kept ones brought up to date
+    /// when they start early enough, else read anew (and kept). More than `maximumLines` fail
+    /// (`too_many_lines`).
+    func paidOrderLines(_ workspaceID: Int64, from: Int64) async throws -> PaidOrderLines {
+        let marker = try await store.activityMarker()
+        let (lastOrder, lastRefund) = (marker.first ?? 0, marker.count > 1 ? marker[1] : 0)
+        let now = clock.now()
+        if var kept = keptLines.withLock({ $0[workspaceID] }), kept.from <= from {
+            var current = true
+            if now - kept.checkedAt >= Self.linesCheckInterval {
+                // The fingerprint up to the newest order first, then the one the kept lines were
+                // checked with: a change between the two shows in the second, a later one in the
+                // next check.
+                let next = try await store.paidOrdersFingerprint(
+                    workspaceID: workspaceID, from: kept.from, throughOrderID: lastOrder)
+                let fingerprint = try await store.paidOrdersFingerprint(
+                    workspaceID: workspaceID, from: kept.from, throughOrderID: kept.throughOrderID)
+                current = fingerprint == kept.fingerprint
+                if current {
+                    // The orders added since the last check are read again (below): their status
+                    // may have changed too.
+                    let through = kept.throughOrderID
+                    let lines = kept.lines
+                    kept.lines = lines.filter { lines.orderID[$0] <= through }
+                    kept.lastOrderID = through
+                    kept.throughOrderID = lastOrder
+                    kept.fingerprint = next
+                    kept.checkedAt = now
+                }
+            }
+            if current {
+                if lastOrder > kept.lastOrderID {
+                    let added = try await store.paidOrderLines(
+                        workspaceID: workspaceID, from: kept.from, to: .max, afterOrderID: kept.lastOrderID,
+                        limit: Self.maximumLines + 1)
+                    kept.lines.append(added)
+                    kept.lastOrderID = max(lastOrder, added.orderID.max() ?? 0)
+                }
+                if lastRefund > kept.lastRefundID {
+                    let refunded = try await store.refundedOrders(
+                        workspaceID: workspaceID, afterRefundID: kept.lastRefundID)
+                    let again = try await store.paidOrderLines(workspaceID: workspaceID, orderIDs: refunded)
+                    let keptFrom = kept.from
+                    kept.lines = kept.lines.removing(orders: Set(refunded))
+                    kept.lines.append(again.filter { again.placedAt[$0] >= keptFrom })
+                    kept.lastRefundID = lastRefund
+                }
+                try Self.checkLines(kept.lines)
+                keptLines.withLock { [kept] in $0[workspaceID] = kept }
+                return kept.lines
+            }
+        }
+        // The fingerprint first: an order changed while the lines are read makes the next check
+        // read them again rather than go unseen.
+        let fingerprint = try await store.paidOrdersFingerprint(
+            workspaceID: workspaceID, from: from, throughOrderID: lastOrder)
+        let lines = try await store.paidOrderLines(
+            workspaceID: workspaceID, from: from, to: .max, afterOrderID: 0, limit: Self.maximumLines + 1)
+        try Self.checkLines(lines)
+        let kept = KeptLines(
+            from: from, lines: lines, lastOrderID: max(lastOrder, lines.orderID.max() ?? 0), lastRefundID: lastRefund,
+            throughOrderID: lastOrder, fingerprint: fingerprint, checkedAt: now)
+        keptLines.withLock { $0[workspaceID] = kept }
+        return lines
+    }
+
+    /// Fails with `too_many_lines` beyond `maximumLines`.
+    static func checkLines(_ lines: PaidOrderLines) throws {
+        guard lines.lineCount <= maximumLines else {
+            throw PanoramaError.badRequest(
+                "too_many_lines",
+                "the period holds more than \(maximumLines) order lines: choose a shorter one / 时间范围内订单明细过多，请缩短时间范围",
+                field: "from")
+        }
+    }
+
     /// The paid orders with lines placed in `from ..< to` of the customers in scope, as a
-    /// dataset of their own (a row per live customer, items as categories and products), with the
-    /// live customer id of each row.
+    /// dataset of their own (a row per live customer by ascending id, its orders by time then
+    /// id, items as categories and products), with the live customer id of each row.
     func lineDataset(
         _ workspaceID: Int64, _ snapshot: InsightSnapshot, from: Int64, to: Int64, scope: CustomerScope
     ) async throws -> (dataset: InsightDataset, ids: [Int64]) {
-        let lines = try await store.paidOrderLines(
-            workspaceID: workspaceID, from: Self.millis(from, snapshot), to: Self.millis(to, snapshot),
-            limit: Self.maximumLines + 1)
-        guard lines.count <= Self.maximumLines else {
-            throw PanoramaError.badRequest(
-                "too_many_lines",
-                "the period holds more than \(Self.maximumLines) order lines: choose a shorter one / 时间范围内订单明细过多，请缩短时间范围",
-                field: "from")
-        }
-        let live = try await store.liveIDs(workspaceID: workspaceID, customerIDs: Array(Set(lines.map(\.customerID))))
+        let start = Self.millis(from, snapshot)
+        let end = Self.millis(to, snapshot)
+        let lines = try await paidOrderLines(workspaceID, from: start)
         let allowed = try await audiences.scopeIDs(workspaceID: workspaceID, scope: scope)
-        // Orders by live customer, in time order, with their lines.
-        struct Basket {
-            var placedAt: Int64
-            var orderID: Int64
-            var categories: [String] = []
-            var products: [String] = []
+        // The columns as locals: read millions of times below.
+        let (orderIDs, customers, placedAt, lineStart) = (
+            lines.orderID, lines.customerID, lines.placedAt, lines.lineStart
+        )
+        let (categoryCodes, productCodes) = (lines.category, lines.product)
+        let (rowOf, rowIDs) = (snapshot.rowOf, snapshot.customerIDs)
+        // Each order of the period gets the key of its live customer: the engine's row when the
+        // engine knows the customer as live, else (merged away, or newer than the engine's rows)
+        // a key past the rows for the live id the store gives.
+        var period: [Int] = []
+        var keys: [Int] = []
+        var unknown = Set<Int64>()
+        for k in 0..<orderIDs.count where placedAt[k] >= start && placedAt[k] < end {
+            let id = customers[k]
+            period.append(k)
+            if let row = rowOf[id], row < rowIDs.count, rowIDs[row] == id {
+                keys.append(row)
+            } else {
+                keys.append(-1)
+                unknown.insert(id)
+            }
         }
-        var byCustomer: [Int64: [Int64: Basket]] = [:]
-        for line in lines {
-            guard let id = live[line.customerID], allowed?.contains(id) ?? true else { continue }
-            var basket = byCustomer[id]?[line.orderID] ?? Basket(placedAt: line.placedAt, orderID: line.orderID)
-            if let category = line.category { basket.categories.append(category) }
-            if let product = line.product { basket.products.append(product) }
-            byCustomer[id, default: [:]][line.orderID] = basket
+        var extraIDs: [Int64] = []
+        if !unknown.isEmpty {
+            let resolved = try await store.liveIDs(workspaceID: workspaceID, customerIDs: Array(unknown))
+            var extraKey: [Int64: Int] = [:]
+            for i in keys.indices where keys[i] < 0 {
+                guard let live = resolved[customers[period[i]]] else { continue }
+                if let row = rowOf[live], row < rowIDs.count, rowIDs[row] == live {
+                    keys[i] = row
+                } else if let key = extraKey[live] {
+                    keys[i] = key
+                } else {
+                    keys[i] = rowIDs.count + extraIDs.count
+                    extraKey[live] = keys[i]
+                    extraIDs.append(live)
+                }
+            }
         }
+        func idOf(_ key: Int) -> Int64 { key < rowIDs.count ? rowIDs[key] : extraIDs[key - rowIDs.count] }
+        // Orders grouped by key (a counting sort), the keys in ascending live id, each
+        // customer's orders by time then id.
+        let keyCount = rowIDs.count + extraIDs.count
+        var starts = [Int](repeating: 0, count: keyCount + 1)
+        for key in keys where key >= 0 { starts[key + 1] += 1 }
+        var used: [Int] = []
+        for key in 0..<keyCount where starts[key + 1] > 0 {
+            if allowed?.contains(idOf(key)) ?? true {
+                used.append(key)
+            } else {
+                starts[key + 1] = 0
+            }
+        }
+        for key in 0..<keyCount { starts[key + 1] += starts[key] }
+        var next = starts
+        var grouped = [Int](repeating: 0, count: starts[keyCount])
+        for (i, key) in keys.enumerated() where key >= 0 && starts[key + 1] > starts[key] {
+            grouped[next[key]] = period[i]
+            next[key] += 1
+        }
+        used.sort { idOf($0) < idOf($1) }
         var orders = OrderColumns(utcOffsetSeconds: snapshot.utcOffsetSeconds)
-        var categories: [[String]] = []
-        var products: [[String]] = []
-        let ids = byCustomer.keys.sorted()
-        for id in ids {
-            let baskets = byCustomer[id]!.values.sorted { ($0.placedAt, $0.orderID) < ($1.placedAt, $1.orderID) }
-            orders.appendCustomer(
-                baskets.map { OrderColumns.Record(timestamp: EvaluationContext.floorDiv($0.placedAt, 1000), amount: 0) }
-            )
-            categories += baskets.map(\.categories)
-            products += baskets.map(\.products)
+        // Items in the order the orders take, codes renumbered by first appearance.
+        var categories = ItemCodes(names: lines.categories)
+        var products = ItemCodes(names: lines.products)
+        var records: [OrderColumns.Record] = []
+        for key in used {
+            var own = grouped[starts[key]..<starts[key + 1]]
+            own.sort { (placedAt[$0], orderIDs[$0]) < (placedAt[$1], orderIDs[$1]) }
+            records.removeAll(keepingCapacity: true)
+            for k in own {
+                records.append(
+                    OrderColumns.Record(timestamp: EvaluationContext.floorDiv(placedAt[k], 1000), amount: 0))
+                categories.appendOrder(categoryCodes, lineStart[k]..<lineStart[k + 1])
+                products.appendOrder(productCodes, lineStart[k]..<lineStart[k + 1])
+            }
+            orders.appendCustomer(records)
         }
         var events = EventColumns(utcOffsetSeconds: snapshot.utcOffsetSeconds)
         events.appendEmptyCustomers(orders.rowCount)
         var dataset = InsightDataset(orders: orders, events: events, today: snapshot.dataset.today)
-        dataset.categories = OrderItems(categories)
-        dataset.products = OrderItems(products)
-        return (dataset, ids)
+        dataset.categories = categories.items
+        dataset.products = products.items
+        return (dataset, used.map(idOf))
+    }
+
+    /// Builds `OrderItems` from the codes of `PaidOrderLines`: distinct within an order, renumbered
+    /// in the order of first appearance (as `OrderItems` numbers names appended one by one).
+    struct ItemCodes {
+        let names: [String]
+        /// Per code of `names`, its new code (-1: not seen yet).
+        var renumbered: [Int32]
+        var used: [String] = []
+        var offsets = [0]
+        var codes: [Int32] = []
+
+        init(names: [String]) {
+            self.names = names
+            renumbered = [Int32](repeating: -1, count: names.count)
+        }
+
+        /// Appends an order of the lines `range` of `lineCodes` (-1: none).
+        mutating func appendOrder(_ lineCodes: [Int32], _ range: Range<Int>) {
+            let first = codes.count
+            for line in range {
+                let code = lineCodes[line]
+                guard code >= 0 else { continue }
+                var new = renumbered[Int(code)]
+                if new < 0 {
+                    new = Int32(used.count)
+                    renumbered[Int(code)] = new
+                    used.append(names[Int(code)])
+                }
+                var seen = false
+                for j in first..<codes.count where codes[j] == new {
+                    seen = true
+                    break
+                }
+                if !seen { codes.append(new) }
+            }
+            offsets.append(codes.count)
+        }
+
+        var items: OrderItems { OrderItems(offsets: offsets, codes: codes, names: used) }
     }
 
     /// The engine's dataset with the categories of its orders: an order's categories are those
