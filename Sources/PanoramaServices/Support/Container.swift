@@ -32,7 +32,7 @@ public struct Configuration: Sendable {
     public var protection: FieldProtection = .off
     /// How long a console page waits for figures being computed, or for the customers being
     /// loaded after a start, before it answers that they are on their way (and reloads itself).
-    public var consolePatience: Duration = .milliseconds(250)
+    public var consolePatience: Duration = .milliseconds(150)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./panorama-data",
