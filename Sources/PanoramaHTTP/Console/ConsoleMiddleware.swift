@@ -49,8 +49,10 @@ struct ConsoleMiddleware: RouterMiddleware {
             if case .permission(let permission) = requirement { try principal.require(permission) }
             context.scope = try await services.access.scope(for: principal)
             if request.method == .get, !Self.withoutCustomerData.contains(route),
+                // A third of the patience: while a million customers load, both cores are busy and
+                // every other step of the answer takes longer too.
                 let customers = await services.audiences.loadingProgress(
-                    try context.workspaceID, patience: services.configuration.consolePatience)
+                    try context.workspaceID, patience: services.configuration.consolePatience / 3)
             {
                 return loadingPage(customers: customers, request: request, context: context, locale: locale)
             }
