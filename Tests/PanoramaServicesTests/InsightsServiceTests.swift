@@ -1,7 +1,7 @@
 import Foundation
 import PanoramaCore
 import PanoramaEngine
-import PanoramaServices
+@testable import PanoramaServices
 import PanoramaStore
 import Testing
 
@@ -199,6 +199,28 @@ import Testing
     /// The order lines are kept between requests: a new order and a refund are seen on the next
     /// request (read by id), an order changed in place (re-sent cancelled) once the kept lines are
     /// checked again (`linesCheckInterval`).
+    /// Analyses asked together on an empty cache read the order lines once: each waits its turn
+    /// and the later ones use the lines the first kept.
+    @Test func analysesAskedTogetherReadTheLinesOnce() async throws {
+        try await Harness.run { h in
+            try await shop(h)
+            let insights = InsightsService(
+                store: h.services.store, audiences: h.services.audiences, clock: h.services.clock)
+            let (from, to) = Self.september
+            let thresholds = BasketAnalysis.Thresholds(minSupport: 0.01, minConfidence: 0, minLift: 0, maxLength: 2)
+            func basket(_ level: BasketAnalysis.Level) async throws -> Int {
+                try await insights.basket(
+                    workspaceID: h.workspaceID, level: level, from: from, to: to, thresholds: thresholds, scope: .all
+                ).orders
+            }
+            async let a = basket(.category)
+            async let b = basket(.product)
+            async let c = basket(.category)
+            #expect(try await [a, b, c] == [3, 3, 3])
+            #expect(insights.fullLineReads.load(ordering: .relaxed) == 1)
+        }
+    }
+
     @Test func keptOrderLinesFollowNewOrdersRefundsAndChanges() async throws {
         try await Harness.run { h in
             try await shop(h)

@@ -437,10 +437,21 @@ public final class InsightsService: Sendable {
     /// place (the same time as the console keeps a result).
     public static let linesCheckInterval: Int64 = 300_000
 
+    /// One workspace's order lines are brought up to date one request at a time: two analyses
+    /// asked together on an empty cache read the lines once (the second uses what the first
+    /// kept), not twice at once (seconds and gigabytes at a million customers).
+    private let linesTurns = TurnsByKey()
+    /// Full reads of the order lines so far (each reads every line of the period).
+    let fullLineReads = Atomic(0)
+
     /// The paid order lines placed from `from` (epoch ms) on: the kept ones brought up to date
     /// when they start early enough, else read anew (and kept). More than `maximumLines` fail
     /// (`too_many_lines`).
     func paidOrderLines(_ workspaceID: Int64, from: Int64) async throws -> PaidOrderLines {
+        try await linesTurns.inTurn(workspaceID) { try await self.currentLines(workspaceID, from: from) }
+    }
+
+    private func currentLines(_ workspaceID: Int64, from: Int64) async throws -> PaidOrderLines {
         let marker = try await store.activityMarker()
         let (lastOrder, lastRefund) = (marker.first ?? 0, marker.count > 1 ? marker[1] : 0)
         let now = clock.now()
@@ -493,6 +504,7 @@ public final class InsightsService: Sendable {
         // read them again rather than go unseen.
         let fingerprint = try await store.paidOrdersFingerprint(
             workspaceID: workspaceID, from: from, throughOrderID: lastOrder)
+        fullLineReads.add(1, ordering: .relaxed)
         let lines = try await store.paidOrderLines(
             workspaceID: workspaceID, from: from, to: .max, afterOrderID: 0, limit: Self.maximumLines + 1)
         try Self.checkLines(lines)

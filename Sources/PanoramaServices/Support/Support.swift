@@ -106,3 +106,36 @@ private final class FirstAnswer: Sendable {
     private let done = Atomic(false)
     func claim() -> Bool { !done.exchange(true, ordering: .acquiringAndReleasing) }
 }
+
+/// Runs bodies one at a time per key, in the order they arrive (an async lock per key).
+final class TurnsByKey: Sendable {
+    /// Keys with a body running, and the callers waiting for their turn.
+    private let waiting = Mutex<[Int64: [CheckedContinuation<Void, Never>]]>([:])
+
+    func inTurn<T: Sendable>(_ key: Int64, _ body: () async throws -> T) async throws -> T {
+        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
+            let now = waiting.withLock { waiting -> Bool in
+                guard waiting[key] != nil else {
+                    waiting[key] = []
+                    return true
+                }
+                waiting[key]!.append(turn)
+                return false
+            }
+            if now { turn.resume() }
+        }
+        defer {
+            let next = waiting.withLock { waiting -> CheckedContinuation<Void, Never>? in
+                guard var queue = waiting[key], !queue.isEmpty else {
+                    waiting[key] = nil
+                    return nil
+                }
+                let first = queue.removeFirst()
+                waiting[key] = queue
+                return first
+            }
+            next?.resume()
+        }
+        return try await body()
+    }
+}
