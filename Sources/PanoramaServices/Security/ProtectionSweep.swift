@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PanoramaCore
 import PanoramaStore
-import Synchronization
 
 /// The background pass of encryption at rest: seals personal values still stored in clear (a store
 /// that ran before encryption was turned on) and re-encrypts values under older keys after a
@@ -87,8 +86,8 @@ public struct ProtectionSweep: Sendable {
     /// left nothing to do, and then daily (a pass that finds nothing to do only reads).
     public func makeScheduler(cluster: ClusterService, metrics: any MetricsSink) -> ClusterScheduler? {
         guard isOn else { return nil }
-        let job = ClusterScheduler.Job(name: Self.jobName, interval: .seconds(86_400)) { [self, first = FirstRun()] in
-            try await runScheduled(first: first.take())
+        let job = ClusterScheduler.Job(name: Self.jobName, interval: .seconds(86_400)) { [self, first = Once()] in
+            try await runScheduled(first: first.claim())
         }
         return ClusterScheduler(leadership: cluster.leadership, jobs: [job], logger: logger, metrics: metrics)
     }
@@ -105,18 +104,6 @@ public struct ProtectionSweep: Sendable {
         }
         try await run()
         return true
-    }
-}
-
-/// Whether a scheduled job has not run yet on this node (true once).
-private final class FirstRun: Sendable {
-    private let pending = Mutex(true)
-
-    func take() -> Bool {
-        pending.withLock { pending in
-            defer { pending = false }
-            return pending
-        }
     }
 }
 

@@ -89,7 +89,7 @@ final class BatchQueue<Item: Sendable>: Sendable {
 /// the background either way (for answers that should not wait long for slow work).
 public func resultWithin<T: Sendable>(_ patience: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
     await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-        let answered = FirstAnswer()
+        let answered = Once()
         Task {
             let result = await operation()
             if answered.claim() { continuation.resume(returning: result) }
@@ -101,8 +101,8 @@ public func resultWithin<T: Sendable>(_ patience: Duration, _ operation: @escapi
     }
 }
 
-/// True for the first `claim` only.
-private final class FirstAnswer: Sendable {
+/// True for the first `claim` only (the first answer of a race, a job's first run).
+final class Once: Sendable {
     private let done = Atomic(false)
     func claim() -> Bool { !done.exchange(true, ordering: .acquiringAndReleasing) }
 }

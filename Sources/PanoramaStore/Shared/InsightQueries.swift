@@ -236,18 +236,9 @@ extension SQLStore {
             q.bind(from)
             q.append(" AND o.placed_at < ")
             q.bind(to)
-            q.append(
-                """
-                 AND o.status IN ('paid', 'shipped', 'completed') AND NOT (o.refunded >= o.total AND o.total > 0)
-                 AND i.quantity > i.refunded_quantity ORDER BY i.order_id, i.line LIMIT 
-                """)
+            q.append(Self.paidLine + " ORDER BY i.order_id, i.line LIMIT ")
             q.bind(Int64(slice))
-            let rows = try await fetch(q.query) {
-                (
-                    id: try $0.int(0), customerID: try $0.int(1), placedAt: try $0.int(2),
-                    category: try $0.optionalText(3), product: try $0.optionalText(4), line: try $0.int(5)
-                )
-            }
+            let rows = try await fetch(q.query, Self.lineRow)
             for row in rows {
                 if out.lineCount >= limit, row.id != out.orderID.last { return out }
                 out.append(
@@ -259,29 +250,41 @@ extension SQLStore {
         }
     }
 
+    /// The condition of a line that counts, after `… WHERE`: its order (`o`) paid, shipped or
+    /// completed and not refunded in full, the line (`i`) not refunded in full.
+    private static var paidLine: String {
+        " AND " + paidOrder("o.") + " AND i.quantity > i.refunded_quantity"
+    }
+
+    /// The condition of an order that counts as paid (`prefix`: its table's alias and a dot, or "").
+    static func paidOrder(_ prefix: String) -> String {
+        "\(prefix)status IN ('paid', 'shipped', 'completed') AND NOT (\(prefix)refunded >= \(prefix)total AND \(prefix)total > 0)"
+    }
+
+    /// A row of the order-line queries: order id, customer, time placed, category, product, line.
+    @Sendable private static func lineRow(_ row: any SQLRow) throws -> (
+        id: Int64, customerID: Int64, placedAt: Int64, category: String?, product: String?, line: Int64
+    ) {
+        (
+            try row.int(0), try row.int(1), try row.int(2), try row.optionalText(3), try row.optionalText(4),
+            try row.int(5)
+        )
+    }
+
     public func paidOrderLines(workspaceID: Int64, orderIDs: [Int64]) async throws -> PaidOrderLines {
         var out = PaidOrderLines()
         guard !orderIDs.isEmpty else { return out }
         var q = sql(
             """
-            SELECT o.id, o.customer_id, o.placed_at, i.category, COALESCE(i.product_id, i.sku)
+            SELECT o.id, o.customer_id, o.placed_at, i.category, COALESCE(i.product_id, i.sku), i.line
             FROM orders o JOIN order_items i ON i.workspace_id = o.workspace_id AND i.order_id = o.id
             WHERE o.workspace_id = 
             """)
         q.bind(workspaceID)
         q.append(" AND ")
         q.inList("o.id", orderIDs)
-        q.append(
-            """
-             AND o.status IN ('paid', 'shipped', 'completed') AND NOT (o.refunded >= o.total AND o.total > 0)
-             AND i.quantity > i.refunded_quantity ORDER BY o.id, i.line
-            """)
-        let rows = try await fetch(q.query) {
-            (
-                id: try $0.int(0), customerID: try $0.int(1), placedAt: try $0.int(2),
-                category: try $0.optionalText(3), product: try $0.optionalText(4)
-            )
-        }
+        q.append(Self.paidLine + " ORDER BY o.id, i.line")
+        let rows = try await fetch(q.query, Self.lineRow)
         for row in rows {
             out.append(
                 orderID: row.id, customerID: row.customerID, placedAt: row.placedAt, category: row.category,
@@ -374,7 +377,7 @@ extension SQLStore {
             "SELECT customer_id, placed_at, total - refunded, channel FROM orders", workspaceID, "placed_at", from, to)
         q.append(
             """
-             AND status IN ('paid', 'shipped', 'completed') AND NOT (refunded >= total AND total > 0)
+             AND \(Self.paidOrder(""))
              ORDER BY placed_at, id LIMIT 
             """)
         q.bind(Int64(limit))
