@@ -86,15 +86,15 @@ extension ConsoleController {
                     link: "/app/customers?tag=" + Self.query(item.key))
             }
         ).render()
-        var notices = [notice(kept, viewer)]
+        var notices = [notice(kept, viewer)].compactMap { $0 }
         if viewer.can(.insightsRead) {
             let (section, sectionNotice) = try await breakdown(
                 request, context, viewer, days: days, firstDay: board.firstDay)
             model["breakdown"] = section
-            notices.append(sectionNotice)
+            if let sectionNotice { notices.append(sectionNotice) }
         }
         // Still computing anywhere on the page wins (the page reloads itself), then "as of".
-        let shown = notices.compactMap { $0 }.first { $0.pending } ?? notices.compactMap { $0 }.first
+        let shown = notices.first { $0.pending } ?? notices.first
         return renderer.page("dashboard", title: viewer.t("dashboard"), model: model, viewer: viewer, notice: shown)
     }
 

@@ -70,13 +70,18 @@ struct ConsoleMiddleware: RouterMiddleware {
     /// While the workspace's customers load after a start (most of a minute at a million), a page
     /// that needs them says so, with how many are in, and reloads itself (HTTP 202).
     func loadingPage(customers: Int, request: Request, context: Context, locale: ConsoleLocale) -> Response {
-        let viewer = ConsoleViewer(
-            locale: locale, principal: context.principal, csrf: context.consoleCSRF ?? "",
-            path: request.uri.description, zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let viewer = Self.viewer(request, context, locale)
         let heading = locale.text("engine_loading_title")
         return renderer.page(
             "loading", title: heading, model: ["heading": heading], viewer: viewer,
             notice: ConsoleNotice(text: locale.text("engine_loading", locale.number(Int64(customers))), pending: true))
+    }
+
+    /// The viewer of a page the middleware answers itself (before the controller's own viewer).
+    static func viewer(_ request: Request, _ context: Context, _ locale: ConsoleLocale) -> ConsoleViewer {
+        ConsoleViewer(
+            locale: locale, principal: context.principal, csrf: context.consoleCSRF ?? "",
+            path: request.uri.description, zone: TimeZone(identifier: "Asia/Shanghai")!)
     }
 
     /// The principal of the request's session or console key cookie, its CSRF token and the session token.
@@ -100,9 +105,7 @@ struct ConsoleMiddleware: RouterMiddleware {
                 return ConsoleRenderer.redirect("/app/sign-in?next=\(next)")
             }
         }
-        let viewer = ConsoleViewer(
-            locale: locale, principal: context.principal, csrf: context.consoleCSRF ?? "", path: path,
-            zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let viewer = Self.viewer(request, context, locale)
         let status = JSONResponse.status(of: error.kind)
         let heading: String
         let message: String
